@@ -1,0 +1,3 @@
+"""newsradar: open, self-hosted news intelligence."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,313 @@
+"""The command-line interface: each command calls one library function. Errors raised by the
+library are turned into one-line messages in one place (``_Group.invoke``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress as RichProgress
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from typer.core import TyperGroup
+
+from . import __version__, export, settings
+from .errors import NewsradarError
+from .normalize import parse_datetime
+from .pipeline import IngestReport, Progress, ingest
+from .store import Store, open_store
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class _Group(TyperGroup):
+    """Translates the library's errors into one-line messages, once, for every command."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NewsradarError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from exc
+        except BrokenPipeError:  # `newsradar export | head`
+            sys.stderr.close()
+            raise SystemExit(0) from None
+
+
+app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  pretty_exceptions_enable=False,
+                  help="newsradar: ingest news coverage, deduplicate it, group it into stories and analyse it.")
+articles_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Browse stored articles.")
+app.add_typer(articles_app, name="articles")
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", envvar="NEWSRADAR_DB", metavar="URL", show_envvar=True,
+    help="Database URL: sqlite:///path.db or postgresql://user@host:port/dbname. "
+         "Default: the embedded store in the data directory (NEWSRADAR_DATA_DIR).")]
+Inputs = Annotated[list[str], typer.Argument(
+    metavar="INPUT...", help="Files (.jsonl .txt .html .htm .xml .rss .atom .warc .warc.gz), directories, "
+                             "http(s) URLs, or - for standard input.")]
+
+
+def _store(db: str | None) -> Store:
+    return open_store(db or settings.default_db_url())
+
+
+def _warn(message: str) -> None:
+    err.print(f"warning: {message}", markup=False, highlight=False)
+
+
+class _RichProgress(Progress):
+    def __init__(self, bar: RichProgress):
+        self.bar = bar
+        self.task = bar.add_task("reading", total=None, done=0)
+        self.done = 0
+
+    def input_started(self, name: str, kind: str) -> None:
+        self.bar.update(self.task, description=f"{kind}: {Path(name).name if '://' not in name else name}")
+
+    def articles_done(self, count: int) -> None:
+        self.done += count
+        self.bar.update(self.task, done=self.done)
+
+
+def _run_ingest(inputs: list[str], store: Store, batch_size: int | None) -> IngestReport:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[done]:,} articles"),
+               TimeElapsedColumn())
+    with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size)
+    for failed in report.errors:
+        err.print(f"error: {failed.name}: {failed.error}", markup=False, highlight=False)
+    if report.processed == 0:
+        if not report.errors:
+            err.print("error: the inputs held no articles", markup=False)
+        raise typer.Exit(1)
+    return report
+
+
+def _summary_line(report: IngestReport) -> str:
+    existing = sum(r.existing for r in report.inputs)
+    duplicates = sum(r.duplicates for r in report.inputs)
+    return (f"{report.processed:,} articles read from {len(report.inputs)} inputs: {report.inserted:,} new "
+            f"({duplicates:,} near-duplicates linked to an original), {existing:,} already stored"
+            + (f"; {len(report.errors)} inputs failed" if report.errors else ""))
+
+
+@app.callback(invoke_without_command=True)
+def _main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        out.print(f"newsradar {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the store (or bring its schema up to date) and print where it is."""
+    with _store(db) as store:
+        applied = store.migrate()
+        out.print(f"store ready: {store._safe_url()} (schema version {max(m['version'] for m in store.migrations())}"
+                  + (f", applied {applied}" if applied else "") + ")", markup=False)
+
+
+@app.command("ingest")
+def ingest_command(inputs: Inputs, db: DbOption = None,
+                   batch_size: Annotated[int | None, typer.Option(help="Articles per transaction (NEWSRADAR_BATCH_SIZE).", min=1)] = None) -> None:
+    """Read inputs into the store: normalize, deduplicate, link near-duplicates, assign stories.
+    Safe to re-run: what is stored already is not stored again."""
+    with _store(db) as store:
+        report = _run_ingest(inputs, store, batch_size)
+        err.print(_summary_line(report), markup=False, highlight=False)
+
+
+@app.command()
+def analyze(inputs: Inputs, json_path: Annotated[str | None, typer.Option(
+                "--json", metavar="PATH|-", help="Write the analysis document here (- for standard output).")] = None,
+            db: DbOption = None,
+            report: Annotated[bool, typer.Option("--report", help="Print a readable report of stories, outlets and sources.")] = False,
+            batch_size: Annotated[int | None, typer.Option(help="Articles per transaction.", min=1)] = None) -> None:
+    """Run the whole pipeline over the inputs and write the analysis document
+    (schema newsradar.analysis/1) for the articles they produced."""
+    with _store(db) as store:
+        result = _run_ingest(inputs, store, batch_size)
+        document = export.analysis_document(store, result.article_ids)
+        err.print(_summary_line(result), markup=False, highlight=False)
+        if json_path == "-":
+            export.write_json_document(document, sys.stdout)
+        elif json_path:
+            path = Path(json_path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as handle:
+                export.write_json_document(document, handle)
+            err.print(f"analysis document written to {path}", markup=False, highlight=False)
+        if report:
+            _print_report(document, result, err if json_path == "-" else out)
+
+
+def _print_report(document: dict, result: IngestReport, console: Console) -> None:
+    articles = {a["id"]: a for a in document["articles"]}
+    table = Table(title=f"{len(document['stories'])} stories from {len(articles)} articles", show_lines=False)
+    table.add_column("story", justify="right")
+    table.add_column("headline")
+    table.add_column("articles · outlets")
+    for story in sorted(document["stories"], key=lambda s: (-len(s["article_ids"]), s["id"])):
+        members = [articles[i] for i in story["article_ids"] if i in articles]
+        outlets = sorted({a["outlet"] or "?" for a in members})
+        copies = sum(1 for a in members if a["duplicate_of"] is not None)
+        detail = f"{len(members)} · " + ", ".join(outlets) + (f" ({copies} syndicated copies)" if copies else "")
+        table.add_row(str(story["id"]), story["title"] or "(untitled)", detail)
+    console.print(table)
+    kinds = Table(title="articles per source kind")
+    for column in ("source kind", "inputs", "read", "new", "already stored", "near-duplicates", "failed"):
+        kinds.add_column(column, justify="right" if column != "source kind" else "left")
+    by_kind: dict[str, list[int]] = {}
+    for item in result.inputs:
+        row = by_kind.setdefault(item.kind, [0, 0, 0, 0, 0, 0])
+        for index, value in enumerate((1, item.read, item.inserted, item.existing, item.duplicates, int(bool(item.error)))):
+            row[index] += value
+    for kind, row in sorted(by_kind.items()):
+        kinds.add_row(kind, *(f"{v:,}" for v in row))
+    console.print(kinds)
+
+
+@articles_app.command("list")
+def articles_list(db: DbOption = None,
+                  limit: Annotated[int, typer.Option(min=1, help="How many articles.")] = 20,
+                  offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
+                  outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+                  story: Annotated[int | None, typer.Option(help="Only this story id.")] = None,
+                  since: Annotated[str | None, typer.Option(help="Published on or after (ISO date).")] = None,
+                  until: Annotated[str | None, typer.Option(help="Published before (ISO date).")] = None,
+                  as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """List articles, newest first."""
+    with _store(db) as store:
+        rows = store.list_articles(limit=limit, offset=offset, outlet=outlet, story_id=story,
+                                   since=_date_option(since, "--since"), until=_date_option(until, "--until"))
+    if as_json:
+        for row in rows:
+            out.print(json.dumps(export.document_article(row), ensure_ascii=False), markup=False, highlight=False)
+        return
+    table = Table()
+    for column in ("id", "published", "outlet", "title", "story", "dup of"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(str(row["id"]), _day(row["published"]), row["outlet"] or "", row["title"] or "",
+                      str(row["story_id"] or ""), str(row["duplicate_of"] or ""))
+    out.print(table)
+
+
+@articles_app.command("show")
+def articles_show(article_id: Annotated[int, typer.Argument(help="Article id.")], db: DbOption = None,
+                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show one article: metadata, sightings, duplicates and text."""
+    with _store(db) as store:
+        found = store.get_articles([article_id])
+        if not found:
+            raise NewsradarError(f"no article with id {article_id}")
+        record = found[0]
+        sightings = store.sightings(article_id)
+        copies = store.duplicates_of(article_id)
+    if as_json:
+        data = export.document_article(record) | {
+            "sightings": [{k: export._iso(v) for k, v in s.items()} for s in sightings], "duplicates": copies}
+        out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
+        return
+    out.print(f"[bold]{record['title'] or '(untitled)'}[/bold]")
+    for label, value in (("id", record["id"]), ("outlet", record["outlet"]), ("author", record["author"]),
+                         ("published", record["published"]), ("url", record["url"]), ("language", record["language"]),
+                         ("story", record["story_id"]), ("duplicate of", record["duplicate_of"]),
+                         ("copies", ", ".join(map(str, copies)) or None)):
+        if value is not None:
+            out.print(f"{label:>12}: {value}", markup=False, highlight=False)
+    for sighting in sightings:
+        out.print(f"{'seen in':>12}: {sighting['source']} ({sighting['source_kind']})", markup=False, highlight=False)
+    out.print()
+    out.print(record["text"], markup=False, highlight=False)
+
+
+@app.command()
+def search(query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR, and -excluded words.')],
+           db: DbOption = None, limit: Annotated[int, typer.Option(min=1)] = 20,
+           as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Full-text search over titles and texts, best matches first."""
+    with _store(db) as store:
+        hits = store.search(query, limit=limit)
+    if as_json:
+        for hit in hits:
+            out.print(json.dumps({k: export._iso(v) for k, v in hit.items()}, ensure_ascii=False), markup=False, highlight=False)
+        return
+    if not hits:
+        err.print(f"no articles match {query!r}", markup=False)
+        return
+    for hit in hits:
+        out.print(f"[bold]{hit['id']}[/bold]  {_day(hit['published'])}  {hit['outlet'] or ''}  —  ", end="")
+        out.print(hit["title"] or "(untitled)", markup=False, highlight=False)
+        out.print("    " + " ".join((hit["snippet"] or "").split()), markup=False, highlight=False)
+
+
+@app.command("export")
+def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv or parquet.")] = "json",
+                   output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+                   db: DbOption = None) -> None:
+    """Export every stored article (and, for json, the stories) in one format."""
+    if fmt not in export.FORMATS:
+        raise NewsradarError(f"unknown export format {fmt!r}; choose one of {', '.join(export.FORMATS)}")
+    binary = fmt in export.BINARY_FORMATS
+    if binary and output is None and sys.stdout.isatty():
+        raise NewsradarError(f"{fmt} is binary; give --output FILE or redirect standard output")
+    with _store(db) as store:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            with output.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+                count = export.FORMATS[fmt](store, handle)
+            err.print(f"{count:,} articles written to {output}", markup=False, highlight=False)
+        else:
+            count = export.FORMATS[fmt](store, sys.stdout.buffer if binary else sys.stdout)
+            sys.stdout.flush()
+
+
+@app.command()
+def stats(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Counts of articles, duplicates, stories, outlets, languages and source kinds."""
+    with _store(db) as store:
+        data = store.stats()
+    if as_json:
+        out.print(json.dumps({k: export._iso(v) for k, v in data.items()}, indent=2, ensure_ascii=False), markup=False)
+        return
+    for key in ("articles", "duplicates", "stories", "outlets", "sightings", "first_published", "last_published"):
+        out.print(f"{key:>16}: {data[key] if data[key] is not None else '-'}", markup=False, highlight=False)
+    for key in ("by_source_kind", "by_outlet", "by_language"):
+        out.print(f"{key:>16}: " + ", ".join(f"{k} {v:,}" for k, v in data[key].items()), markup=False, highlight=False)
+
+
+@app.command("settings")
+def settings_command() -> None:
+    """List every setting with its environment variable, current value and meaning."""
+    table = Table()
+    for column in ("setting", "environment variable", "value", "meaning"):
+        table.add_column(column)
+    for setting in settings.SETTINGS:
+        table.add_row(setting.name, setting.env, str(settings.get(setting.name)), setting.help)
+    out.print(table)
+
+
+def _date_option(value: str | None, flag: str) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise NewsradarError(f"{flag} {value!r} is not a date; use YYYY-MM-DD")
+    return parsed
+
+
+def _day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,142 @@
+"""The analysis document (shared CONTRACT, schema newsradar.analysis/1) and the other export
+formats: JSON, JSON Lines, CSV and Parquet."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from .store import Store
+
+SCHEMA = "newsradar.analysis/1"
+
+# Fields of articles[] in the analysis document: the contract's, then ours.
+DOCUMENT_ARTICLE_FIELDS = ("id", "external_id", "title", "url", "outlet", "published", "language", "text",
+                           "story_id", "duplicate_of", "tone", "canonical_url", "author", "source_kind",
+                           "source", "similarity")
+# Columns of the flat exports (CSV, Parquet, JSON Lines).
+EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "outlet", "author", "published",
+                  "language", "source_kind", "source", "duplicate_of", "similarity", "story_id", "tone",
+                  "ingested_at", "text")
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def document_article(record: dict) -> dict:
+    return {name: _iso(record.get(name)) for name in DOCUMENT_ARTICLE_FIELDS}
+
+
+def document_story(story: dict, keep: set[int] | None = None) -> dict:
+    ids = story["article_ids"] if keep is None else [i for i in story["article_ids"] if i in keep]
+    return {"id": story["id"], "title": story["title"], "article_ids": ids,
+            "first_published": _iso(story["first_published"]), "last_published": _iso(story["last_published"])}
+
+
+def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
+    """The analysis document for these articles: every list present, stories limited to them."""
+    records = store.get_articles(article_ids)
+    keep = {r["id"] for r in records}
+    story_ids = sorted({r["story_id"] for r in records if r["story_id"] is not None})
+    return {
+        "schema": SCHEMA,
+        "articles": [document_article(r) for r in records],
+        "stories": [document_story(s, keep) for s in store.stories(story_ids)],
+        "entities": [],
+        "quotes": [],
+        "events": [],
+    }
+
+
+def write_json_document(document: dict, out: IO[str]) -> None:
+    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def _rows(store: Store) -> Iterator[dict]:
+    for record in store.iter_articles():
+        yield {name: record.get(name) for name in EXPORT_COLUMNS}
+
+
+def export_json(store: Store, out: IO[str]) -> int:
+    """The whole store as one analysis document, articles streamed in id order."""
+    out.write('{\n  "schema": "%s",\n  "articles": [' % SCHEMA)
+    count = 0
+    for record in store.iter_articles():
+        out.write(("," if count else "") + "\n    " + json.dumps(document_article(record), ensure_ascii=False))
+        count += 1
+    out.write("\n  ],\n  \"stories\": [")
+    for index, story in enumerate(store.stories()):
+        out.write(("," if index else "") + "\n    " + json.dumps(document_story(story), ensure_ascii=False))
+    out.write('\n  ],\n  "entities": [],\n  "quotes": [],\n  "events": []\n}\n')
+    return count
+
+
+def export_jsonl(store: Store, out: IO[str]) -> int:
+    count = 0
+    for row in _rows(store):
+        out.write(json.dumps({k: _iso(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def export_csv(store: Store, out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for row in _rows(store):
+        writer.writerow({k: _iso(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
+def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([
+        ("id", pa.int64()), ("key", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
+        ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("author", pa.string()),
+        ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
+        ("source", pa.string()), ("duplicate_of", pa.int64()), ("similarity", pa.float64()),
+        ("story_id", pa.int64()), ("tone", pa.float64()), ("ingested_at", pa.timestamp("s", tz="UTC")),
+        ("text", pa.string()),
+    ])
+    sink = out if _seekable(out) else io.BytesIO()
+    count = 0
+    with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
+        for rows in _chunks(_rows(store), chunk):
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            count += len(rows)
+        if count == 0:
+            writer.write_table(schema.empty_table())
+    if sink is not out:
+        out.write(sink.getvalue())  # type: ignore[attr-defined]
+    return count
+
+
+def _seekable(stream: IO[bytes]) -> bool:
+    try:
+        return stream.seekable()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+FORMATS = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
+BINARY_FORMATS = {"parquet"}

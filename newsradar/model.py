@@ -1,0 +1,51 @@
+"""The vocabulary: the records that travel between stages. Every source returns ``Article``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class Article:
+    """One article as a source found it; ``normalize`` fills the derived fields."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    guid: str | None = None
+    external_id: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    source_kind: str = "unknown"  # jsonl, txt, html, feed, warc
+    source: str = ""  # where it came from: a path or URL, with a locator ("#3") where useful
+    # derived by normalize.normalize_article
+    canonical_url: str | None = None
+    key: str = ""
+    content_hash: str = ""
+    # assigned by the store
+    id: int | None = None
+    duplicate_of: int | None = None
+    story_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Story:
+    id: int
+    title: str | None
+    article_ids: list[int]
+    first_published: datetime | None
+    last_published: datetime | None
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What the store did with one article: inserted anew, or found already stored."""
+
+    article_id: int
+    inserted: bool
+    duplicate_of: int | None
+    story_id: int | None

@@ -1,0 +1,74 @@
+"""Every setting in one declarative table: name, default, environment variable, help.
+
+Read a setting with ``get("name")``; the environment variable, when set, wins over the default.
+The table is the documentation: ``newsradar settings`` prints it and docs/cli.md lists it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    env: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return os.path.join(base, "newsradar")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", None, "NEWSRADAR_DB",
+            "Database URL (sqlite:///path.db or postgresql://user@host:port/dbname). "
+            "Default: newsradar.db in the data directory."),
+    Setting("data_dir", None, "NEWSRADAR_DATA_DIR",
+            "Directory of the embedded SQLite store. Default: $XDG_DATA_HOME/newsradar "
+            "(~/.local/share/newsradar)."),
+    Setting("max_file_mb", 50.0, "NEWSRADAR_MAX_FILE_MB",
+            "Largest file, fetched body, JSONL line or WARC record read whole, in MiB; larger ones "
+            "are refused with a warning. JSONL and WARC files are streamed, so only their records "
+            "are capped.", float),
+    Setting("batch_size", 200, "NEWSRADAR_BATCH_SIZE",
+            "Articles written per transaction. A crash loses at most the batch in flight, and a "
+            "re-run writes it again.", int),
+    Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
+            "Estimated Jaccard similarity of word 4-shingles above which an article is a "
+            "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),
+    Setting("fetch_timeout", 20.0, "NEWSRADAR_FETCH_TIMEOUT",
+            "Seconds allowed for fetching one URL given as an input.", float),
+    Setting("user_agent", "newsradar/0.1 (+https://github.com/newsradar)", "NEWSRADAR_USER_AGENT",
+            "User-Agent header sent when fetching URLs."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> Any:
+    """The value of setting ``name``: its environment variable when set, else its default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{setting.env}={raw!r} is not a valid {setting.parse.__name__}: {exc}") from exc
+
+
+def data_dir() -> Path:
+    return Path(get("data_dir") or _default_data_dir())
+
+
+def default_db_url() -> str:
+    return get("db") or f"sqlite:///{data_dir() / 'newsradar.db'}"

@@ -1,0 +1,60 @@
+"""Feed files: RSS 0.9x/1.0/2.0, Atom and RDF, one article per entry (feedparser)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import feedparser
+
+from ..errors import InputError
+from ..model import Article
+from .htmltext import html_to_text
+
+# feedparser would otherwise resolve relative URIs against, and sanitize for, a browser; we take
+# plain text out of every field, so no markup of the feed reaches a reader.
+feedparser.RESOLVE_RELATIVE_URIS = 0
+
+
+def _entry_text(entry) -> str:
+    candidates = [c.get("value", "") for c in entry.get("content", []) or []]
+    candidates.append(entry.get("summary", "") or "")
+    best = max(candidates, key=len, default="")
+    return html_to_text(best)
+
+
+def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator[Article]:
+    if not data.strip():
+        raise InputError(source, "empty input")
+    parsed = feedparser.parse(data)
+    entries = parsed.get("entries", [])
+    if parsed.get("bozo"):
+        reason = str(parsed.get("bozo_exception", "ill-formed")).splitlines()[0][:200]
+        if not entries:
+            raise InputError(source, f"not a readable feed ({reason})")
+        warn(f"{source}: ill-formed feed ({reason}); read {len(entries)} entries anyway")
+    if not entries:
+        if parsed.get("version"):
+            raise InputError(source, "the feed has no entries")
+        raise InputError(source, "not a feed (no RSS, Atom or RDF root element)")
+    feed = parsed.get("feed", {})
+    outlet = html_to_text(feed.get("title")) or None
+    feed_language = feed.get("language")
+    for number, entry in enumerate(entries, start=1):
+        text = _entry_text(entry)
+        title = html_to_text(entry.get("title")) or None
+        if not text.strip() and not title:
+            warn(f"{source}#{number}: entry has neither title nor text; skipped")
+            continue
+        content_language = next((c.get("language") for c in entry.get("content", []) or [] if c.get("language")), None)
+        yield Article(
+            text=text,
+            title=title,
+            url=entry.get("link"),
+            guid=entry.get("id") or None,
+            author=html_to_text(entry.get("author")) or None,
+            outlet=outlet,
+            published=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
+            language=content_language or feed_language,
+            source_kind="feed",
+            source=f"{source}#{number}",
+        )

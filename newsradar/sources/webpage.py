@@ -1,0 +1,46 @@
+"""Saved web pages: main text, title, author, date, canonical URL and site name (trafilatura)."""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+
+from ..errors import InputError
+from ..model import Article
+from ..normalize import fold
+
+# trafilatura logs every page it cannot use; the pipeline reports those itself, once.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+_DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
+def extract_page(content: bytes | str, source: str, url: str | None = None, kind: str = "html") -> Article:
+    """The article of one HTML page. Raises InputError when the page holds no article text."""
+    try:
+        document = trafilatura.bare_extraction(
+            content, url=url, with_metadata=True, favor_precision=True, include_comments=False,
+            include_tables=True, date_extraction_params=_DATE_PARAMS,
+        )
+    except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on pathological markup
+        raise InputError(source, f"HTML could not be parsed: {exc}") from exc
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        raise InputError(source, "no article text found in the page")
+    title = document.title  # type: ignore[union-attr]
+    if title:
+        first, _, rest = text.partition("\n")
+        if fold(first) == fold(title):  # the headline repeated as the body's first line
+            text = rest
+    return Article(
+        text=text,
+        title=title,
+        url=document.url or url,  # type: ignore[union-attr]
+        author=document.author,  # type: ignore[union-attr]
+        outlet=document.sitename or document.hostname,  # type: ignore[union-attr]
+        published=document.date,  # type: ignore[union-attr,arg-type]
+        language=document.language,  # type: ignore[union-attr]
+        source_kind=kind,
+        source=source,
+    )

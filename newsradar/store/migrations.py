@@ -1,0 +1,113 @@
+"""Append-only migrations. Each is (version, name, statements for SQLite, statements for
+PostgreSQL); applied ones are recorded in ``schema_migrations``. Never edit an applied migration:
+add a new one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sqlite: tuple[str, ...]
+    postgresql: tuple[str, ...]
+
+
+_ARTICLES_COMMON = """
+    key TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    guid TEXT,
+    url TEXT,
+    canonical_url TEXT,
+    title TEXT,
+    text TEXT NOT NULL,
+    author TEXT,
+    outlet TEXT,
+    language TEXT,
+    source_kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fingerprint {blob},
+    duplicate_of INTEGER REFERENCES articles(id),
+    similarity REAL,
+    story_id INTEGER REFERENCES stories(id),
+    tone REAL
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "articles, stories, sightings, near-duplicate bands, full-text search",
+        sqlite=(
+            """CREATE TABLE stories (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                title TEXT,
+                first_published TEXT,
+                last_published TEXT,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE TABLE articles (id INTEGER PRIMARY KEY AUTOINCREMENT, published TEXT, ingested_at TEXT NOT NULL,"
+            + _ARTICLES_COMMON.format(blob="BLOB") + ")",
+            """CREATE TABLE sightings (
+                article_id INTEGER NOT NULL REFERENCES articles(id),
+                source TEXT NOT NULL,
+                source_kind TEXT NOT NULL,
+                first_seen TEXT NOT NULL,
+                PRIMARY KEY (article_id, source)
+            )""",
+            "CREATE TABLE near_dup_bands (band INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id))",
+            "CREATE INDEX near_dup_bands_band ON near_dup_bands (band)",
+            "CREATE INDEX articles_published ON articles (published)",
+            "CREATE INDEX articles_outlet ON articles (outlet)",
+            "CREATE INDEX articles_story ON articles (story_id)",
+            "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
+            "CREATE INDEX articles_content_hash ON articles (content_hash)",
+            """CREATE VIRTUAL TABLE articles_fts USING fts5(
+                title, text, content='articles', content_rowid='id',
+                tokenize='porter unicode61 remove_diacritics 2'
+            )""",
+            """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+                INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+            END""",
+            """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+                INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+            END""",
+            """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+                INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+                INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+            END""",
+        ),
+        postgresql=(
+            """CREATE TABLE stories (
+                id SERIAL PRIMARY KEY,
+                title TEXT,
+                first_published TIMESTAMPTZ,
+                last_published TIMESTAMPTZ,
+                created_at TIMESTAMPTZ NOT NULL
+            )""",
+            "CREATE TABLE articles (id SERIAL PRIMARY KEY, published TIMESTAMPTZ, ingested_at TIMESTAMPTZ NOT NULL,"
+            + _ARTICLES_COMMON.format(blob="BYTEA")
+            + """, search_vector tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
+                setweight(to_tsvector('english', text), 'B')) STORED
+            )""",
+            """CREATE TABLE sightings (
+                article_id INTEGER NOT NULL REFERENCES articles(id),
+                source TEXT NOT NULL,
+                source_kind TEXT NOT NULL,
+                first_seen TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (article_id, source)
+            )""",
+            "CREATE TABLE near_dup_bands (band BIGINT NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id))",
+            "CREATE INDEX near_dup_bands_band ON near_dup_bands (band)",
+            "CREATE INDEX articles_published ON articles (published)",
+            "CREATE INDEX articles_outlet ON articles (outlet)",
+            "CREATE INDEX articles_story ON articles (story_id)",
+            "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
+            "CREATE INDEX articles_content_hash ON articles (content_hash)",
+            "CREATE INDEX articles_search ON articles USING GIN (search_vector)",
+        ),
+    ),
+)

@@ -1,0 +1,391 @@
+"""The store: migrations, the one write path, and read queries. Rows come back as plain dicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from .. import dedup, settings
+from ..errors import StoreError
+from ..model import Article, WriteResult
+from ..normalize import parse_datetime
+from . import engine as engine_module
+from .migrations import MIGRATIONS
+
+ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "title", "text", "author", "outlet",
+                   "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
+                   "story_id", "tone", "ingested_at")
+_SELECT_ARTICLES = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
+
+
+def open_store(url: str, migrate: bool = True) -> Store:
+    store = Store(engine_module.create(url), url)
+    if migrate:
+        store.migrate()
+    return store
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str):
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name  # "sqlite" or "postgresql"
+
+    # --- plumbing ---------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connect(self, write: bool = False):
+        try:
+            if write:
+                return self.engine.execution_options(write=True).begin()
+            return self.engine.connect()
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the store {self._safe_url()}: {_reason(exc)}") from exc
+
+    def _safe_url(self) -> str:
+        return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)
+
+    def _time(self, value: datetime | None) -> Any:
+        """A datetime as this database stores it: ISO 8601 text on SQLite, timestamptz on PostgreSQL."""
+        if value is None:
+            return None
+        return value.isoformat() if self.dialect == "sqlite" else value
+
+    # --- migrations -------------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied."""
+        applied: list[int] = []
+        try:
+            with self._connect(write=True) as conn:
+                if self.dialect == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7311730)"))  # one migrator at a time
+                conn.execute(text("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                  "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"))
+                done = {row[0] for row in conn.execute(text("SELECT version FROM schema_migrations"))}
+                for migration in MIGRATIONS:
+                    if migration.version in done:
+                        continue
+                    statements = migration.sqlite if self.dialect == "sqlite" else migration.postgresql
+                    for statement in statements:
+                        conn.exec_driver_sql(statement)
+                    conn.execute(text("INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)"),
+                                 {"v": migration.version, "n": migration.name, "t": _now().isoformat()})
+                    applied.append(migration.version)
+        except DBAPIError as exc:
+            raise StoreError(f"cannot prepare the store {self._safe_url()}: {_reason(exc)}") from exc
+        return applied
+
+    def migrations(self) -> list[dict]:
+        with self._connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(text("SELECT * FROM schema_migrations ORDER BY version"))]
+
+    # --- the one write path -----------------------------------------------------------------------
+
+    def write_batch(self, articles: Sequence[Article], threshold: float | None = None) -> list[WriteResult]:
+        """Store a batch of normalized articles in one transaction and return what happened to each.
+
+        An article whose key is already stored is not written again (its sighting is recorded); a
+        new article that is a near-duplicate of a stored one is stored with ``duplicate_of``
+        pointing at the earliest copy and joins that copy's story; any other new article starts a
+        story of its own."""
+        if threshold is None:
+            threshold = settings.get("near_duplicate_threshold")
+        results: list[WriteResult] = []
+        try:
+            with self._connect(write=True) as conn:
+                for article in articles:
+                    results.append(self._write_one(conn, article, threshold))
+        except DBAPIError as exc:
+            raise StoreError(f"writing to {self._safe_url()} failed: {_reason(exc)}") from exc
+        for article, result in zip(articles, results, strict=True):
+            article.id, article.duplicate_of, article.story_id = result.article_id, result.duplicate_of, result.story_id
+        return results
+
+    def _write_one(self, conn: Connection, article: Article, threshold: float) -> WriteResult:
+        now = self._time(_now())
+        signature = dedup.fingerprint(article.text)
+        row = conn.execute(text(
+            "INSERT INTO articles (key, external_id, guid, url, canonical_url, title, text, author, outlet, published,"
+            " language, source_kind, source, content_hash, fingerprint, ingested_at) VALUES (:key, :external_id, :guid,"
+            " :url, :canonical_url, :title, :text, :author, :outlet, :published, :language, :source_kind, :source,"
+            " :content_hash, :fingerprint, :ingested_at) ON CONFLICT (key) DO NOTHING RETURNING id"), {
+            "key": article.key, "external_id": article.external_id, "guid": article.guid, "url": article.url,
+            "canonical_url": article.canonical_url, "title": article.title, "text": article.text,
+            "author": article.author, "outlet": article.outlet, "published": self._time(article.published),
+            "language": article.language, "source_kind": article.source_kind, "source": article.source,
+            "content_hash": article.content_hash,
+            "fingerprint": dedup.to_bytes(signature) if signature is not None else None, "ingested_at": now,
+        }).first()
+        if row is None:  # already stored: one article, one more sighting
+            existing = conn.execute(text("SELECT id, duplicate_of, story_id FROM articles WHERE key = :key"),
+                                    {"key": article.key}).one()
+            self._add_sighting(conn, existing.id, article, now)
+            return WriteResult(existing.id, False, existing.duplicate_of, existing.story_id)
+        article_id = row[0]
+        self._add_sighting(conn, article_id, article, now)
+        root, score = self._find_original(conn, article_id, article, signature, threshold)
+        if root is None:
+            story_id = self._new_story(conn, article, now)
+            conn.execute(text("UPDATE articles SET story_id = :s WHERE id = :id"), {"s": story_id, "id": article_id})
+            duplicate_of = None
+        elif _earlier(article.published, root["published"]):
+            # The new copy predates the stored original: it becomes the original of the group.
+            story_id = root["story_id"]
+            conn.execute(text("UPDATE articles SET duplicate_of = :new WHERE duplicate_of = :old"),
+                         {"new": article_id, "old": root["id"]})
+            conn.execute(text("UPDATE articles SET duplicate_of = :new, similarity = :sim WHERE id = :old"),
+                         {"new": article_id, "old": root["id"], "sim": score})
+            conn.execute(text("UPDATE articles SET story_id = :s WHERE id = :id"), {"s": story_id, "id": article_id})
+            self._widen_story(conn, story_id, article.published)
+            duplicate_of = None
+        else:
+            story_id, duplicate_of = root["story_id"], root["id"]
+            conn.execute(text("UPDATE articles SET duplicate_of = :d, similarity = :sim, story_id = :s WHERE id = :id"),
+                         {"d": duplicate_of, "sim": score, "s": story_id, "id": article_id})
+            self._widen_story(conn, story_id, article.published)
+        if signature is not None:
+            conn.execute(text("INSERT INTO near_dup_bands (band, article_id) VALUES (:band, :id)"),
+                         [{"band": band, "id": article_id} for band in dedup.band_keys(signature)])
+        return WriteResult(article_id, True, duplicate_of, story_id)
+
+    def _add_sighting(self, conn: Connection, article_id: int, article: Article, now: Any) -> None:
+        conn.execute(text("INSERT INTO sightings (article_id, source, source_kind, first_seen) VALUES (:a, :s, :k, :t)"
+                          " ON CONFLICT (article_id, source) DO NOTHING"),
+                     {"a": article_id, "s": article.source, "k": article.source_kind, "t": now})
+
+    def _find_original(self, conn: Connection, article_id: int, article: Article, signature, threshold: float):
+        """The earliest stored original this article copies, with the similarity, or (None, None)."""
+        matches: dict[int, float] = {}
+        for row in conn.execute(text("SELECT id FROM articles WHERE content_hash = :h AND id <> :id"),
+                                {"h": article.content_hash, "id": article_id}):
+            matches[row.id] = 1.0
+        if signature is not None:
+            bands = dedup.band_keys(signature)
+            params = {f"b{i}": band for i, band in enumerate(bands)}
+            placeholders = ", ".join(f":b{i}" for i in range(len(bands)))
+            candidates = conn.execute(text(
+                f"SELECT a.id, a.fingerprint FROM articles a WHERE a.id IN (SELECT DISTINCT article_id FROM near_dup_bands"
+                f" WHERE band IN ({placeholders})) AND a.id <> :id"), {**params, "id": article_id})
+            for row in candidates:
+                score = dedup.similarity(signature, dedup.from_bytes(bytes(row.fingerprint)))
+                if score >= threshold:
+                    matches[row.id] = max(score, matches.get(row.id, 0.0))
+        if not matches:
+            return None, None
+        ids = list(matches)
+        rows = conn.execute(text(
+            "SELECT id, duplicate_of, published, story_id FROM articles WHERE id IN ("
+            + ", ".join(str(int(i)) for i in ids) + ")")).all()
+        root_ids = {row.duplicate_of or row.id for row in rows}
+        roots = [dict(r._mapping) for r in conn.execute(text(
+            "SELECT id, published, story_id FROM articles WHERE id IN (" + ", ".join(str(int(i)) for i in root_ids) + ")"))]
+        for root in roots:
+            root["published"] = parse_datetime(root["published"])
+        roots.sort(key=lambda r: (r["published"] is None, r["published"] or datetime.max.replace(tzinfo=UTC), r["id"]))
+        best = roots[0]
+        score = max(matches.values())
+        return best, score
+
+    def _new_story(self, conn: Connection, article: Article, now: Any) -> int:
+        published = self._time(article.published)
+        return conn.execute(text("INSERT INTO stories (title, first_published, last_published, created_at)"
+                                 " VALUES (:t, :p, :p, :now) RETURNING id"),
+                            {"t": article.title, "p": published, "now": now}).scalar_one()
+
+    def _widen_story(self, conn: Connection, story_id: int, published: datetime | None) -> None:
+        if published is None:
+            return
+        p = self._time(published)
+        conn.execute(text(
+            "UPDATE stories SET first_published = CASE WHEN first_published IS NULL OR first_published > :p THEN :p"
+            " ELSE first_published END, last_published = CASE WHEN last_published IS NULL OR last_published < :p"
+            " THEN :p ELSE last_published END WHERE id = :id"), {"p": p, "id": story_id})
+
+    # --- reads ------------------------------------------------------------------------------------
+
+    def _article_rows(self, sql: str, params: dict | None = None) -> list[dict]:
+        with self._connect() as conn:
+            return [self._article(row._mapping) for row in conn.execute(text(sql), params or {})]
+
+    def _article(self, mapping) -> dict:
+        record = dict(mapping)
+        record["published"] = parse_datetime(record.get("published"))
+        if "ingested_at" in record:
+            record["ingested_at"] = parse_datetime(record["ingested_at"])
+        return record
+
+    def get_articles(self, ids: Sequence[int]) -> list[dict]:
+        """Articles by id, in the order asked."""
+        if not ids:
+            return []
+        by_id: dict[int, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ", ".join(str(int(i)) for i in ids[start:start + 500])
+            for record in self._article_rows(f"{_SELECT_ARTICLES} WHERE id IN ({chunk})"):
+                by_id[record["id"]] = record
+        return [by_id[i] for i in ids if i in by_id]
+
+    def list_articles(self, limit: int = 20, offset: int = 0, outlet: str | None = None, story_id: int | None = None,
+                      since: datetime | None = None, until: datetime | None = None) -> list[dict]:
+        where, params = self._filters(outlet=outlet, story_id=story_id, since=since, until=until)
+        params.update({"limit": limit, "offset": offset})
+        return self._article_rows(
+            f"{_SELECT_ARTICLES}{where} ORDER BY published DESC NULLS LAST, id DESC LIMIT :limit OFFSET :offset"
+            if self.dialect == "postgresql" else
+            f"{_SELECT_ARTICLES}{where} ORDER BY published IS NULL, published DESC, id DESC LIMIT :limit OFFSET :offset",
+            params)
+
+    def _filters(self, **filters: Any) -> tuple[str, dict]:
+        clauses, params = [], {}
+        if filters.get("outlet"):
+            clauses.append("outlet = :outlet")
+            params["outlet"] = filters["outlet"]
+        if filters.get("story_id") is not None:
+            clauses.append("story_id = :story_id")
+            params["story_id"] = filters["story_id"]
+        if filters.get("since"):
+            clauses.append("published >= :since")
+            params["since"] = self._time(filters["since"])
+        if filters.get("until"):
+            clauses.append("published < :until")
+            params["until"] = self._time(filters["until"])
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def iter_articles(self, chunk: int = 1000) -> Iterator[dict]:
+        """Every article in id order, read in chunks (for exports)."""
+        last = 0
+        while True:
+            rows = self._article_rows(f"{_SELECT_ARTICLES} WHERE id > :last ORDER BY id LIMIT :n", {"last": last, "n": chunk})
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1]["id"]
+
+    def count_articles(self) -> int:
+        with self._connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+
+    def sightings(self, article_id: int) -> list[dict]:
+        with self._connect() as conn:
+            rows = conn.execute(text("SELECT source, source_kind, first_seen FROM sightings WHERE article_id = :a"
+                                     " ORDER BY first_seen, source"), {"a": article_id})
+            return [{**dict(r._mapping), "first_seen": parse_datetime(r.first_seen)} for r in rows]
+
+    def duplicates_of(self, article_id: int) -> list[int]:
+        with self._connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT id FROM articles WHERE duplicate_of = :a ORDER BY id"),
+                                               {"a": article_id})]
+
+    def stories(self, story_ids: Sequence[int] | None = None) -> list[dict]:
+        """Stories with their article ids (every article of the story, duplicates included)."""
+        with self._connect() as conn:
+            if story_ids is None:
+                rows = conn.execute(text("SELECT * FROM stories ORDER BY id")).all()
+            elif not story_ids:
+                return []
+            else:
+                ids = ", ".join(str(int(i)) for i in story_ids)
+                rows = conn.execute(text(f"SELECT * FROM stories WHERE id IN ({ids}) ORDER BY id")).all()
+            stories = {r.id: {"id": r.id, "title": r.title, "article_ids": [],
+                              "first_published": parse_datetime(r.first_published),
+                              "last_published": parse_datetime(r.last_published)} for r in rows}
+            if stories:
+                ids = ", ".join(str(i) for i in stories)
+                for r in conn.execute(text(f"SELECT id, story_id FROM articles WHERE story_id IN ({ids}) ORDER BY id")):
+                    stories[r.story_id]["article_ids"].append(r.id)
+        return list(stories.values())
+
+    def search(self, query: str, limit: int = 20) -> list[dict]:
+        """Full-text search over titles and texts, best first, each hit with a snippet."""
+        if not query.strip():
+            return []
+        with self._connect() as conn:
+            if self.dialect == "sqlite":
+                match = fts5_query(query)
+                if not match:
+                    return []
+                rows = conn.execute(text(
+                    "SELECT a.id, a.title, a.outlet, a.published, a.url, -bm25(articles_fts, 3.0, 1.0) AS score,"
+                    " snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet FROM articles_fts"
+                    " JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH :q"
+                    " ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT :limit"), {"q": match, "limit": limit})
+            else:
+                rows = conn.execute(text(
+                    "SELECT a.id, a.title, a.outlet, a.published, a.url, ts_rank(a.search_vector, q) AS score,"
+                    " ts_headline('english', a.text, q, 'StartSel=[, StopSel=], MaxWords=30, MinWords=10') AS snippet"
+                    " FROM articles a, websearch_to_tsquery('english', :q) q WHERE a.search_vector @@ q"
+                    " ORDER BY score DESC, a.id LIMIT :limit"), {"q": query, "limit": limit})
+            return [{**dict(r._mapping), "published": parse_datetime(r.published)} for r in rows]
+
+    def stats(self) -> dict:
+        with self._connect() as conn:
+            scalar = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
+            result = {
+                "articles": scalar("SELECT count(*) FROM articles"),
+                "duplicates": scalar("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+                "stories": scalar("SELECT count(*) FROM stories"),
+                "outlets": scalar("SELECT count(DISTINCT outlet) FROM articles"),
+                "sightings": scalar("SELECT count(*) FROM sightings"),
+                "first_published": parse_datetime(scalar("SELECT min(published) FROM articles")),
+                "last_published": parse_datetime(scalar("SELECT max(published) FROM articles")),
+            }
+            result["by_source_kind"] = {r[0]: r[1] for r in conn.execute(text(
+                "SELECT source_kind, count(*) FROM articles GROUP BY source_kind ORDER BY count(*) DESC, source_kind"))}
+            result["by_outlet"] = {r[0] or "(unknown)": r[1] for r in conn.execute(text(
+                "SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY count(*) DESC, outlet"))}
+            result["by_language"] = {r[0] or "(unknown)": r[1] for r in conn.execute(text(
+                "SELECT language, count(*) FROM articles GROUP BY language ORDER BY count(*) DESC, language"))}
+        return result
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and b is not None and a < b
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+
+
+_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """A user's web-search-style query as safe FTS5 syntax: words and "quoted phrases" must all
+    match, ``OR`` between terms offers alternatives, a leading ``-`` excludes a term. Returns ""
+    when nothing positive is asked for."""
+    positive: list[str] = []
+    negative: list[str] = []
+    for negate, phrase, word in _QUERY_TOKEN.findall(query):
+        if word == "OR":
+            if positive and positive[-1] != "OR":
+                positive.append("OR")
+            continue
+        if word.startswith("-") and len(word) > 1:
+            negate, word = "-", word[1:]
+        terms = re.findall(r"\w+", phrase if phrase else word)
+        if terms:
+            (negative if negate else positive).append('"' + " ".join(terms) + '"')
+    while positive and positive[-1] == "OR":
+        positive.pop()
+    if not positive:
+        return ""
+    return "(" + " ".join(positive) + ")" + "".join(f" NOT {term}" for term in negative)
