@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import trafilatura
 
@@ -14,6 +15,29 @@ from ..normalize import fold
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 _DATE_PARAMS = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+
+
+# Publisher-declared publication times (meta tags, JSON-LD). htmldate, inside trafilatura, often
+# settles for a day taken from the URL; a declared timestamp keeps the time of day.
+_DECLARED_TIME = re.compile(
+    r"""<meta\s[^>]*?(?:property|name|itemprop)\s*=\s*["']?(?:article:published_time|og:published_time|"""
+    r"""datePublished|publish[-_]?date|pubdate|dc\.date\.issued|parsely-pub-date|sailthru\.date)["']?[^>]*>"""
+    r"""|"datePublished"\s*:\s*"([^"]+)\"""",
+    re.IGNORECASE,
+)
+_CONTENT = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def declared_time(page: str) -> str | None:
+    """The first publisher-declared publication timestamp that carries a time of day."""
+    for match in _DECLARED_TIME.finditer(page[:300_000]):
+        value = match.group(1)
+        if value is None:
+            content = _CONTENT.search(match.group(0))
+            value = content.group(1) if content else None
+        if value and re.search(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+            return value.strip()
+    return None
 
 
 def extract_page(content: bytes | str, source: str, url: str | None = None, kind: str = "html") -> Article:
@@ -33,13 +57,15 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
         first, _, rest = text.partition("\n")
         if fold(first) == fold(title):  # the headline repeated as the body's first line
             text = rest
+    page = content if isinstance(content, str) else content[:300_000].decode("utf-8", errors="replace")
+    published = declared_time(page) or document.date  # type: ignore[union-attr]
     return Article(
         text=text,
         title=title,
         url=document.url or url,  # type: ignore[union-attr]
         author=document.author,  # type: ignore[union-attr]
         outlet=document.sitename or document.hostname,  # type: ignore[union-attr]
-        published=document.date,  # type: ignore[union-attr,arg-type]
+        published=published,  # type: ignore[arg-type]
         language=document.language,  # type: ignore[union-attr]
         source_kind=kind,
         source=source,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import text
@@ -358,7 +358,14 @@ class Store:
 
 
 def _earlier(a: datetime | None, b: datetime | None) -> bool:
-    return a is not None and b is not None and a < b
+    """Whether a was published before b. A time of exactly midnight usually means the source gave
+    only a day, so such comparisons are made by day: a copy dated "16 Nov" is not earlier than an
+    original stamped 09:10 that day."""
+    if a is None or b is None:
+        return False
+    if a.time() == time(0) or b.time() == time(0):
+        return a.date() < b.date()
+    return a < b
 
 
 def _reason(exc: DBAPIError) -> str:

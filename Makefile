@@ -1,0 +1,46 @@
+# The dev loop. `make run` and `make test` are the README's two set-up commands; .ci/run runs
+# `make test`. Both create .venv on first use and reinstall when pyproject.toml or the
+# constraints change.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= sqlite:///data/newsradar.db
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-slow lint typecheck bench examples clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsradar init --db $(DB)
+	$(BIN)/newsradar analyze examples --db $(DB) --json data/analysis.json --report
+
+test: $(STAMP)
+	$(BIN)/ruff check newsradar tests bench examples
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check newsradar tests bench examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/ingest.py
+
+examples: $(STAMP)
+	$(BIN)/python examples/make_examples.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache
