@@ -82,6 +82,9 @@ _TZINFOS = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -5 * 3600, "EDT": -4 * 3
             "BST": 3600, "CET": 3600, "CEST": 7200}
 
 
+_RFC822 = re.compile(r"^\s*([A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+
+
 def parse_datetime(value: object) -> datetime | None:
     """A timezone-aware UTC datetime from ISO 8601, RFC 822/1123, a struct_time, an epoch number or
     a common written form ("March 3, 2025 14:05 EST"). Naive values are taken as UTC. None when
@@ -108,9 +111,13 @@ def parse_datetime(value: object) -> datetime | None:
         try:
             result = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
-            try:
-                result = email.utils.parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            result = None
+            if _RFC822.match(text):
+                try:
+                    result = email.utils.parsedate_to_datetime(text)
+                except (TypeError, ValueError, IndexError):
+                    result = None
+            if result is None:
                 try:
                     result = date_parser.parse(text, tzinfos=_TZINFOS)
                 except (ValueError, OverflowError, date_parser.ParserError):

@@ -59,6 +59,8 @@ def sniff_kind(head: bytes) -> str:
             head = zlib.decompressobj(wbits=47).decompress(head, 4096)
         except zlib.error:
             return "warc"
+        if not head:
+            return "warc"
     if head.startswith(b"WARC/"):
         return "warc"
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):

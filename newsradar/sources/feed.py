@@ -39,13 +39,14 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
     feed = parsed.get("feed", {})
     outlet = html_to_text(feed.get("title")) or None
     feed_language = feed.get("language")
+    produced = 0
     for number, entry in enumerate(entries, start=1):
         text = _entry_text(entry)
         title = html_to_text(entry.get("title")) or None
         if not text.strip() and not title:
-            warn(f"{source}#{number}: entry has neither title nor text; skipped")
             continue
         content_language = next((c.get("language") for c in entry.get("content", []) or [] if c.get("language")), None)
+        produced += 1
         yield Article(
             text=text,
             title=title,
@@ -58,3 +59,5 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             source_kind="feed",
             source=f"{source}#{number}",
         )
+    if not produced:
+        raise InputError(source, "the feed has no entries with a title or text")

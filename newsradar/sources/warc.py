@@ -19,47 +19,70 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 def read_warc(stream: BinaryIO, source: str, warn: Callable[[str], None], max_record_bytes: int) -> Iterator[Article]:
     skipped: Counter[str] = Counter()
-    produced = 0
     records = 0
+    size = _size(stream)
+    end = 0
     try:
-        for record in ArchiveIterator(stream):
+        archive = ArchiveIterator(stream)
+        for record in archive:
             records += 1
-            if record.rec_type != "response":
-                skipped[f"{record.rec_type} records"] += 1
-                continue
-            headers = record.http_headers
-            content_type = (headers.get_header("Content-Type") or "").lower() if headers else ""
-            if not content_type.startswith(_HTML_TYPES):
-                skipped["non-HTML responses"] += 1
-                continue
-            status = headers.get_statuscode() if headers else None
-            if status and not str(status).startswith("2"):
-                skipped[f"HTTP {status} responses"] += 1
-                continue
-            length = int(record.rec_headers.get_header("Content-Length") or 0)
-            if length > max_record_bytes:
-                skipped["records over the size cap"] += 1
-                continue
-            uri = record.rec_headers.get_header("WARC-Target-URI")
-            where = f"{source}#{records}"
-            body = record.content_stream().read()
-            try:
-                article = extract_page(body, where, url=uri, kind="warc")
-            except InputError:
-                skipped["HTML pages without article text"] += 1
-                continue
-            if article.published is None:  # a news crawl fetches a page close to its publication
-                article.published = record.rec_headers.get_header("WARC-Date")  # type: ignore[assignment]
-            produced += 1
-            yield article
+            if record.format != "warc":
+                raise InputError(source, f"not a WARC archive (record {records} is not a WARC record)")
+            yield from _article_of(record, source, records, max_record_bytes, skipped)
+            archive.read_to_end()
+            if getattr(record.raw_stream, "limit", 0):  # an uncompressed record cut short
+                raise EOFError(f"record {records} is shorter than its Content-Length")
+            end = archive.get_record_offset() + archive.get_record_length()
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         if records == 0:
             raise InputError(source, f"not a readable WARC archive ({reason})") from exc
         raise InputError(source, f"archive is truncated or corrupt after record {records} ({reason}); "
-                                 f"kept the {produced} articles before it") from exc
+                                 "kept the articles before it") from exc
+    if size is not None and records and end < size - 4:  # warcio stops quietly at a cut gzip member
+        raise InputError(source, f"archive is truncated or corrupt after record {records} (byte {end:,} of "
+                                 f"{size:,}); kept the articles before it")
     if skipped:
         summary = ", ".join(f"{count} {what}" for what, count in sorted(skipped.items()))
         warn(f"{source}: skipped {summary}")
     if records == 0:
         raise InputError(source, "empty archive")
+
+
+def _size(stream: BinaryIO) -> int | None:
+    try:
+        position = stream.tell()
+        size = stream.seek(0, 2)
+        stream.seek(position)
+        return size
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def _article_of(record, source: str, number: int, max_record_bytes: int, skipped: Counter[str]) -> Iterator[Article]:
+    """The article of one record, or nothing (the reason counted in ``skipped``)."""
+    if record.rec_type != "response":
+        skipped[f"{record.rec_type} records"] += 1
+        return
+    headers = record.http_headers
+    content_type = (headers.get_header("Content-Type") or "").lower() if headers else ""
+    if not content_type.startswith(_HTML_TYPES):
+        skipped["non-HTML responses"] += 1
+        return
+    status = headers.get_statuscode() if headers else None
+    if status and not str(status).startswith("2"):
+        skipped[f"HTTP {status} responses"] += 1
+        return
+    if int(record.rec_headers.get_header("Content-Length") or 0) > max_record_bytes:
+        skipped["records over the size cap"] += 1
+        return
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    body = record.content_stream().read()
+    try:
+        article = extract_page(body, f"{source}#{number}", url=uri, kind="warc")
+    except InputError:
+        skipped["HTML pages without article text"] += 1
+        return
+    if article.published is None:  # a news crawl fetches a page close to its publication
+        article.published = record.rec_headers.get_header("WARC-Date")  # type: ignore[assignment]
+    yield article

@@ -25,6 +25,7 @@ _DECLARED_TIME = re.compile(
     r"""|"datePublished"\s*:\s*"([^"]+)\"""",
     re.IGNORECASE,
 )
+_MIN_WORDS = 5  # fewer is navigation or a caption, not an article
 _CONTENT = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
@@ -50,7 +51,7 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
     except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on pathological markup
         raise InputError(source, f"HTML could not be parsed: {exc}") from exc
     text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    if not text or len(text.split()) < _MIN_WORDS:
         raise InputError(source, "no article text found in the page")
     title = document.title  # type: ignore[union-attr]
     if title:
