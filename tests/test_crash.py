@@ -1,0 +1,50 @@
+"""Writes are transactional per batch: an ingest killed with SIGKILL midway and run again leaves
+every article stored exactly once."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from newsradar.store import open_store
+
+VOCABULARY = ("minister government talks sanctions oil navy coast militia election council treasury tanker "
+              "strait uranium inspectors protest currency border gang raid court senator envoy harbor crude "
+              "refinery ceasefire deployment militia statement spokesman capital province rally opposition").split()
+
+
+def write_corpus(path, count, seed=7):
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        for index in range(count):
+            text = " ".join(rng.choice(VOCABULARY) for _ in range(60)) + f" Item {index}."
+            out.write(json.dumps({"id": f"n{index}", "title": f"Report {index}", "text": text}) + "\n")
+
+
+def test_sigkill_midway_then_rerun_stores_each_article_once(tmp_path, db_url):
+    corpus = tmp_path / "corpus.jsonl"
+    count = 4000
+    write_corpus(corpus, count)
+    command = [sys.executable, "-m", "newsradar", "ingest", str(corpus), "--db", db_url, "--batch-size", "25"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open_store(db_url) as store:
+        deadline = time.monotonic() + 120
+        while store.count_articles() < 200 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, "the ingest finished before it could be killed; make the corpus larger"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        stored_at_kill = store.count_articles()
+        assert 0 < stored_at_kill < count
+        assert stored_at_kill % 25 == 0  # only whole batches were committed
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    with open_store(db_url) as store:
+        rows = list(store.iter_articles())
+    assert len(rows) == count
+    assert sorted(r["external_id"] for r in rows) == sorted(f"n{i}" for i in range(count))
+    assert len({r["key"] for r in rows}) == count

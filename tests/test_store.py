@@ -1,0 +1,104 @@
+"""One storage suite, run on SQLite and on the real PostgreSQL."""
+
+from datetime import UTC, datetime
+
+from newsradar.model import Article
+from newsradar.normalize import normalize_article
+from newsradar.store import open_store
+
+BODY = ("Venezuela's government said on Monday that it would respond to new sanctions announced by the "
+        "United States Treasury, calling the measures an act of economic aggression against the people. "
+        "Officials in Caracas said oil exports would continue despite the pressure from Washington.")
+OTHER = ("Iran's foreign minister arrived in Muscat for a new round of indirect talks with American "
+         "negotiators, saying the country would not give up its right to enrich uranium under any deal.")
+
+
+def make(text=BODY, **fields) -> Article:
+    fields.setdefault("source_kind", "jsonl")
+    fields.setdefault("source", "test")
+    return normalize_article(Article(text=text, **fields))
+
+
+def test_migrations_are_recorded_and_idempotent(store):
+    assert [m["version"] for m in store.migrations()] == [1]
+    assert store.migrate() == []  # nothing pending on a second run
+
+
+def test_exact_duplicates_are_one_article_with_sightings(store):
+    first = store.write_batch([make(url="https://a.example/x?utm_source=rss", source="feed-a")])[0]
+    again = store.write_batch([make(url="https://a.example/x#top", source="feed-b")])[0]
+    assert first.inserted and not again.inserted
+    assert again.article_id == first.article_id
+    assert store.count_articles() == 1
+    assert [s["source"] for s in store.sightings(first.article_id)] == ["feed-a", "feed-b"]
+
+
+def test_rewriting_a_batch_adds_nothing(store):
+    batch = [make(title="One", published="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")]
+    store.write_batch(batch)
+    before = store.stats()
+    results = store.write_batch([make(title="One", published="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")])
+    assert not any(r.inserted for r in results)
+    assert store.stats() == before
+
+
+def test_near_duplicate_links_to_the_earliest_copy_and_shares_its_story(store):
+    original = make(url="https://wire.example/1", outlet="Wire", published="2026-11-16T09:00:00Z")
+    copy = make(text="CARACAS (Wire via Courier) - " + BODY.replace("Officials", "Senior officials"),
+                url="https://courier.example/1", outlet="Courier", published="2026-11-16T11:00:00Z")
+    unrelated = make(text=OTHER, url="https://wire.example/2", published="2026-11-16T12:00:00Z")
+    first, second, third = store.write_batch([original, copy, unrelated])
+    assert second.duplicate_of == first.article_id
+    assert second.story_id == first.story_id
+    assert third.duplicate_of is None and third.story_id != first.story_id
+    [stored] = store.get_articles([second.article_id])
+    assert stored["similarity"] >= 0.5
+
+
+def test_an_earlier_copy_arriving_later_becomes_the_original(store):
+    later = store.write_batch([make(url="https://courier.example/1", published="2026-11-16T11:00:00Z")])[0]
+    earlier = store.write_batch([make(text=BODY + " More to follow.", url="https://wire.example/1",
+                                      published="2026-11-16T09:00:00Z")])[0]
+    assert earlier.duplicate_of is None
+    assert earlier.story_id == later.story_id
+    [old] = store.get_articles([later.article_id])
+    assert old["duplicate_of"] == earlier.article_id
+    [story] = store.stories([later.story_id])
+    assert story["first_published"] == datetime(2026, 11, 16, 9, tzinfo=UTC)
+    assert sorted(story["article_ids"]) == sorted([later.article_id, earlier.article_id])
+
+
+def test_same_text_without_urls_is_one_article(store):
+    store.write_batch([make(title="Same"), make(title="Same")])
+    assert store.count_articles() == 1
+
+
+def test_full_text_search(store):
+    store.write_batch([make(title="Sanctions on Caracas", url="https://a.example/1"),
+                       make(text=OTHER, title="Talks in Muscat", url="https://a.example/2")])
+    hits = store.search("uranium enrichment")
+    assert [h["title"] for h in hits] == ["Talks in Muscat"]
+    assert "[" in hits[0]["snippet"]
+    assert [h["title"] for h in store.search('"economic aggression"')] == ["Sanctions on Caracas"]
+    assert store.search("sanctions -caracas") == []
+    assert {h["title"] for h in store.search("muscat OR caracas")} == {"Talks in Muscat", "Sanctions on Caracas"}
+    assert store.search('(*"') == []  # never a syntax error from user input
+
+
+def test_list_filters_and_stats(store):
+    store.write_batch([make(title="A", outlet="Wire", published="2026-11-16T09:00:00Z", url="https://a.example/1"),
+                       make(text=OTHER, title="B", outlet="Post", published="2026-11-18T09:00:00Z",
+                            url="https://a.example/2")])
+    assert [a["title"] for a in store.list_articles()] == ["B", "A"]
+    assert [a["title"] for a in store.list_articles(outlet="Wire")] == ["A"]
+    assert [a["title"] for a in store.list_articles(since=datetime(2026, 11, 17, tzinfo=UTC))] == ["B"]
+    stats = store.stats()
+    assert stats["articles"] == 2 and stats["stories"] == 2 and stats["by_source_kind"] == {"jsonl": 2}
+    assert stats["first_published"] == datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
+def test_store_reopens_with_its_data(db_url):
+    with open_store(db_url) as store:
+        store.write_batch([make(title="Kept")])
+    with open_store(db_url) as store:
+        assert [a["title"] for a in store.iter_articles()] == ["Kept"]
