@@ -59,11 +59,16 @@ _FOLD = str.maketrans({
 })
 
 
+# Combining marks (accents) left over after NFKD decomposition.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """The matching form of a text: quotes, dashes and ellipses folded to ASCII, accents dropped,
     case folded, whitespace collapsed. Never shown to a reader; used for keys and fingerprints."""
-    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_FOLD)
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(text.casefold().split())
 
 
@@ -201,7 +206,7 @@ def detect_language(text: str, declared: str | None = None) -> str | None:
 
     Texts too short to judge keep the declared language (its primary subtag, lower-cased)."""
     declared_code = declared.strip().lower().replace("_", "-").split("-")[0] if declared else None
-    sample = text[:3000]
+    sample = text[:1200]
     if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS_FOR_DETECTION:
         return declared_code or None
     import py3langid  # loaded on first use: the model takes a moment

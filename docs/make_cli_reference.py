@@ -1,0 +1,41 @@
+"""Writes docs/cli.md from the CLI's own --help texts (tests/test_docs.py checks it is current).
+
+    .venv/bin/python docs/make_cli_reference.py"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COMMANDS = (["init"], ["ingest"], ["analyze"], ["articles", "list"], ["articles", "show"], ["search"], ["export"],
+            ["stats"], ["settings"])
+
+
+def reference() -> str:
+    from typer.testing import CliRunner
+
+    from newsradar.cli import app
+    from newsradar.settings import SETTINGS
+
+    os.environ["COLUMNS"] = "100"
+    runner = CliRunner()
+    parts = ["# newsradar command-line reference", "",
+             "Generated from `--help` by `docs/make_cli_reference.py`; do not edit by hand.", "",
+             "```", runner.invoke(app, ["--help"], prog_name="newsradar").stdout.rstrip(), "```", ""]
+    for command in COMMANDS:
+        parts += [f"## newsradar {' '.join(command)}", "", "```",
+                  runner.invoke(app, [*command, "--help"], prog_name="newsradar").stdout.rstrip(), "```", ""]
+    parts += ["## Settings", "", "Every setting is read from its environment variable.", "",
+              "| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    for setting in SETTINGS:
+        parts.append(f"| {setting.name} | `{setting.env}` | {setting.default!r} | {setting.help} |")
+    return "\n".join(parts) + "\n"
+
+
+if __name__ == "__main__":
+    (ROOT / "docs" / "cli.md").write_text(reference(), encoding="utf-8")
+    print("docs/cli.md written")
