@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/newsradar analyze examples --db $(DB) --json data/analysis.json --report
 
 test: $(STAMP)
-	$(BIN)/ruff check newsradar tests bench examples
+	$(BIN)/ruff check newsradar tests bench examples docs
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -29,7 +29,7 @@ test-slow: $(STAMP)
 	$(BIN)/pytest -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check newsradar tests bench examples
+	$(BIN)/ruff check newsradar tests bench examples docs
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

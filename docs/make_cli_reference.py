@@ -25,10 +25,10 @@ def reference() -> str:
     runner = CliRunner()
     parts = ["# newsradar command-line reference", "",
              "Generated from `--help` by `docs/make_cli_reference.py`; do not edit by hand.", "",
-             "```", runner.invoke(app, ["--help"], prog_name="newsradar").stdout.rstrip(), "```", ""]
+             "```", runner.invoke(app, ["--help"], prog_name="newsradar", env={"COLUMNS": "80"}).stdout.rstrip(), "```", ""]
     for command in COMMANDS:
         parts += [f"## newsradar {' '.join(command)}", "", "```",
-                  runner.invoke(app, [*command, "--help"], prog_name="newsradar").stdout.rstrip(), "```", ""]
+                  runner.invoke(app, [*command, "--help"], prog_name="newsradar", env={"COLUMNS": "80"}).stdout.rstrip(), "```", ""]
     parts += ["## Settings", "", "Every setting is read from its environment variable.", "",
               "| setting | environment variable | default | meaning |", "|---|---|---|---|"]
     for setting in SETTINGS:

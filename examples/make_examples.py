@@ -6,7 +6,6 @@ The output is deterministic and committed, so the demo and the tests need no bui
 
 from __future__ import annotations
 
-import gzip
 import html
 import io
 import json
@@ -205,10 +204,10 @@ def write_pasted(records: list[dict], path: Path) -> None:
 
 
 def write_warc(records: list[dict], path: Path) -> None:
+    import uuid
+
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
-
-    import uuid
 
     def ids(uri: str, kind: str) -> dict:
         return {"WARC-Date": "2026-11-22T23:00:00Z", "WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, kind + uri)}>"}

@@ -50,6 +50,10 @@ DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="NEWSRADAR_DB", metavar="URL", show_envvar=True,
     help="Database URL: sqlite:///path.db or postgresql://user@host:port/dbname. "
          "Default: the embedded store in the data directory (NEWSRADAR_DATA_DIR).")]
+BatchOption = Annotated[int | None, typer.Option(
+    "--batch-size", min=1, help="Articles written per transaction (NEWSRADAR_BATCH_SIZE, default 200).")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Processes for extraction and normalization (NEWSRADAR_WORKERS; default one per CPU, at most 4).")]
 Inputs = Annotated[list[str], typer.Argument(
     metavar="INPUT...", help="Files (.jsonl .txt .html .htm .xml .rss .atom .warc .warc.gz), directories, "
                              "http(s) URLs, or - for standard input.")]
@@ -77,11 +81,11 @@ class _RichProgress(Progress):
         self.bar.update(self.task, done=self.done)
 
 
-def _run_ingest(inputs: list[str], store: Store, batch_size: int | None) -> IngestReport:
+def _run_ingest(inputs: list[str], store: Store, batch_size: int | None, workers: int | None) -> IngestReport:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[done]:,} articles"),
                TimeElapsedColumn())
     with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size)
+        report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size, workers=workers)
     for failed in report.errors:
         err.print(f"error: {failed.name}: {failed.error}", markup=False, highlight=False)
     if report.processed == 0:
@@ -116,12 +120,12 @@ def init(db: DbOption = None) -> None:
 
 
 @app.command("ingest")
-def ingest_command(inputs: Inputs, db: DbOption = None,
-                   batch_size: Annotated[int | None, typer.Option(help="Articles per transaction (NEWSRADAR_BATCH_SIZE).", min=1)] = None) -> None:
+def ingest_command(inputs: Inputs, db: DbOption = None, batch_size: BatchOption = None,
+                   workers: WorkersOption = None) -> None:
     """Read inputs into the store: normalize, deduplicate, link near-duplicates, assign stories.
     Safe to re-run: what is stored already is not stored again."""
     with _store(db) as store:
-        report = _run_ingest(inputs, store, batch_size)
+        report = _run_ingest(inputs, store, batch_size, workers)
         err.print(_summary_line(report), markup=False, highlight=False)
 
 
@@ -130,11 +134,11 @@ def analyze(inputs: Inputs, json_path: Annotated[str | None, typer.Option(
                 "--json", metavar="PATH|-", help="Write the analysis document here (- for standard output).")] = None,
             db: DbOption = None,
             report: Annotated[bool, typer.Option("--report", help="Print a readable report of stories, outlets and sources.")] = False,
-            batch_size: Annotated[int | None, typer.Option(help="Articles per transaction.", min=1)] = None) -> None:
+            batch_size: BatchOption = None, workers: WorkersOption = None) -> None:
     """Run the whole pipeline over the inputs and write the analysis document
     (schema newsradar.analysis/1) for the articles they produced."""
     with _store(db) as store:
-        result = _run_ingest(inputs, store, batch_size)
+        result = _run_ingest(inputs, store, batch_size, workers)
         document = export.analysis_document(store, result.article_ids)
         err.print(_summary_line(result), markup=False, highlight=False)
         if json_path == "-":
@@ -263,11 +267,12 @@ def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json
     with _store(db) as store:
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            with output.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
+            handle = output.open("wb") if binary else output.open("w", encoding="utf-8", newline="")
+            with handle:
                 count = export.FORMATS[fmt](store, handle)
             err.print(f"{count:,} articles written to {output}", markup=False, highlight=False)
         else:
-            count = export.FORMATS[fmt](store, sys.stdout.buffer if binary else sys.stdout)
+            export.FORMATS[fmt](store, sys.stdout.buffer if binary else sys.stdout)
             sys.stdout.flush()
 
 

@@ -14,7 +14,10 @@ class InputError(NewsradarError):
     def __init__(self, source: str, reason: str):
         self.source = source
         self.reason = reason
-        super().__init__(f"{source}: {reason}")
+        super().__init__(source, reason)  # both in args, so the error survives pickling
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
 
 
 class SettingsError(NewsradarError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
 
@@ -65,7 +65,7 @@ def _rows(store: Store) -> Iterator[dict]:
 
 def export_json(store: Store, out: IO[str]) -> int:
     """The whole store as one analysis document, articles streamed in id order."""
-    out.write('{\n  "schema": "%s",\n  "articles": [' % SCHEMA)
+    out.write('{\n  "schema": ' + json.dumps(SCHEMA) + ',\n  "articles": [')
     count = 0
     for record in store.iter_articles():
         out.write(("," if count else "") + "\n    " + json.dumps(document_article(record), ensure_ascii=False))
@@ -138,5 +138,5 @@ def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-FORMATS = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
+FORMATS: dict[str, Callable[[Store, Any], int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
 BINARY_FORMATS = {"parquet"}

@@ -25,11 +25,25 @@ class Article:
     canonical_url: str | None = None
     key: str = ""
     content_hash: str = ""
+    fingerprint: bytes | None = None  # MinHash signature (dedup.to_bytes), None for short texts
     # assigned by the store
     id: int | None = None
     duplicate_of: int | None = None
     story_id: int | None = None
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RawPage:
+    """An HTML page whose article is still to be extracted. Sources yield these instead of doing
+    the (slow) extraction themselves, so that the pipeline can run it on worker processes."""
+
+    content: bytes
+    source: str
+    kind: str  # html, warc, url
+    url: str | None = None
+    fallback_published: str | None = None  # e.g. a WARC record's date, when the page gives none
+    single: bool = False  # the whole input is this page: no article in it is the input's error
 
 
 @dataclass(slots=True)

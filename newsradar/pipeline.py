@@ -1,15 +1,16 @@
-"""Runs the stages: sources → normalize → store (dedup and stories inside the one write path),
-in batches, one transaction per batch."""
+"""Runs the stages: sources → prepare (extract, normalize, fingerprint; inline or on worker
+processes) → store (dedup and stories inside the one write path), in batches, one transaction per
+batch. The next batch is prepared while the current one is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from . import settings
 from .errors import InputError
-from .model import Article
-from .normalize import normalize_article
+from .model import Article, RawPage
+from .prepare import Item, Preparer, _Handle
 from .sources import read_input
 from .store import Store
 
@@ -18,7 +19,8 @@ Warn = Callable[[str], None]
 
 @dataclass(slots=True)
 class InputReport:
-    """What one input gave: articles read, newly stored, already stored, near-duplicates, error."""
+    """What one input gave: articles read, newly stored, already stored, near-duplicates, pages
+    without an article, and the error that stopped it, if any."""
 
     name: str
     kind: str
@@ -26,6 +28,7 @@ class InputReport:
     inserted: int = 0
     existing: int = 0
     duplicates: int = 0
+    no_article: int = 0
     error: str | None = None
 
 
@@ -56,49 +59,70 @@ class Progress:
 
 
 def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: None,
-           progress: Progress | None = None, batch_size: int | None = None) -> IngestReport:
-    """Read every input, normalize, and write in batches. A bad input is recorded in the report
-    (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser problems
-    (a bad line, skipped records). Re-running on the same inputs writes nothing new."""
+           progress: Progress | None = None, batch_size: int | None = None, workers: int | None = None) -> IngestReport:
+    """Read every input, prepare and write in batches. A bad input is recorded in the report
+    (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser
+    problems (a bad line, skipped records). Re-running on the same inputs writes nothing new."""
     batch_size = batch_size or settings.get("batch_size")
     progress = progress or Progress()
     report = IngestReport()
     seen: set[int] = set()
-    batch: list[tuple[Article, InputReport]] = []
+    pending: list[tuple[Item, InputReport]] = []
+    in_flight: list[tuple[_Handle, list[tuple[Item, InputReport]]]] = []  # prepared while another is written
 
-    def flush() -> None:
-        if not batch:
+    def write(handle: _Handle, owners: list[tuple[Item, InputReport]]) -> None:
+        articles: list[Article] = []
+        article_owners: list[InputReport] = []
+        for prepared, (item, owner) in zip(handle.result(), owners, strict=True):
+            if isinstance(prepared, InputError):
+                owner.no_article += 1
+                if isinstance(item, RawPage) and item.single:
+                    owner.error = prepared.reason
+                continue
+            owner.read += 1
+            articles.append(prepared)
+            article_owners.append(owner)
+        if not articles:
             return
-        results = store.write_batch([article for article, _ in batch])
-        for (_article, input_report), result in zip(batch, results, strict=True):
+        for owner, result in zip(article_owners, store.write_batch(articles), strict=True):
             if result.inserted:
-                input_report.inserted += 1
-                if result.duplicate_of is not None:
-                    input_report.duplicates += 1
+                owner.inserted += 1
+                owner.duplicates += result.duplicate_of is not None
             else:
-                input_report.existing += 1
+                owner.existing += 1
             if result.article_id not in seen:
                 seen.add(result.article_id)
                 report.article_ids.append(result.article_id)
-        progress.articles_done(len(batch))
-        batch.clear()
+        progress.articles_done(len(articles))
 
-    for spec in specs:
-        try:
-            inputs: Iterable = read_input(spec, warn)
-            for item in inputs:
-                input_report = InputReport(item.name, item.kind)
-                report.inputs.append(input_report)
-                progress.input_started(item.name, item.kind)
-                try:
-                    for article in item.articles:
-                        batch.append((normalize_article(article), input_report))
-                        input_report.read += 1
-                        if len(batch) >= batch_size:
-                            flush()
-                except InputError as exc:
-                    input_report.error = exc.reason
-        except InputError as exc:
-            report.inputs.append(InputReport(exc.source, "?", error=exc.reason))
-    flush()
+    with Preparer(workers) as preparer:
+
+        def dispatch(final: bool) -> None:
+            """Send the pending items to be prepared; write every prepared batch but the newest
+            (or all of them, when ``final``)."""
+            if pending:
+                in_flight.append((preparer.submit([item for item, _ in pending]), list(pending)))
+                pending.clear()
+            while len(in_flight) > (0 if final else 1):
+                write(*in_flight.pop(0))
+
+        for spec in specs:
+            try:
+                for source in read_input(spec, warn):
+                    input_report = InputReport(source.name, source.kind)
+                    report.inputs.append(input_report)
+                    progress.input_started(source.name, source.kind)
+                    try:
+                        for item in source.articles:
+                            pending.append((item, input_report))
+                            if len(pending) >= batch_size:
+                                dispatch(final=False)
+                    except InputError as exc:
+                        input_report.error = exc.reason
+            except InputError as exc:
+                report.inputs.append(InputReport(exc.source, "?", error=exc.reason))
+        dispatch(final=True)
+    for item_report in report.inputs:
+        if item_report.no_article and not item_report.error:
+            warn(f"{item_report.name}: skipped {item_report.no_article} HTML pages without article text")
     return report

@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 200, "NEWSRADAR_BATCH_SIZE",
             "Articles written per transaction. A crash loses at most the batch in flight, and a "
             "re-run writes it again.", int),
+    Setting("workers", 0, "NEWSRADAR_WORKERS",
+            "Processes that extract, normalize and fingerprint articles during ingestion; 0 means "
+            "one per CPU (at most 4), 1 means no worker processes. Small inputs never start any.", int),
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
             "Estimated Jaccard similarity of word 4-shingles above which an article is a "
             "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),

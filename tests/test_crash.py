@@ -11,9 +11,7 @@ import time
 
 from newsradar.store import open_store
 
-VOCABULARY = ("minister government talks sanctions oil navy coast militia election council treasury tanker "
-              "strait uranium inspectors protest currency border gang raid court senator envoy harbor crude "
-              "refinery ceasefire deployment militia statement spokesman capital province rally opposition").split()
+VOCABULARY = ["minister", "government", "talks", "sanctions", "oil", "navy", "coast", "militia", "election", "council", "treasury", "tanker", "strait", "uranium", "inspectors", "protest", "currency", "border", "gang", "raid", "court", "senator", "envoy", "harbor", "crude", "refinery", "ceasefire", "deployment", "militia", "statement", "spokesman", "capital", "province", "rally", "opposition"]
 
 
 def write_corpus(path, count, seed=7):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from newsradar.errors import InputError
-from newsradar.normalize import normalize_article
+from newsradar.prepare import prepare
 from newsradar.sources import read_input
 
 from .conftest import DATASETS
@@ -20,7 +20,7 @@ def _read(path: Path) -> int:
     count = 0
     for item in read_input(str(path), lambda message: None):
         for article in item.articles:
-            normalize_article(article)
+            prepare(article)
             count += 1
     return count
 

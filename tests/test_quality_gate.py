@@ -36,7 +36,7 @@ def test_near_duplicates_never_link_different_stories():
     pairs = [(r["story"], dedup.fingerprint(r["text"])) for r in records]
     pairs = [(story, sig) for story, sig in pairs if sig is not None]
     matrix = np.stack([sig for _, sig in pairs])
-    for i, (story, sig) in enumerate(pairs):
+    for story, sig in pairs:
         similar = np.nonzero((matrix == sig).mean(axis=1) >= threshold)[0]
         assert {pairs[j][0] for j in similar} == {story}
     copy = dedup.fingerprint("LONDON (Agency) - " + records[0]["text"])

@@ -6,6 +6,7 @@ import pytest
 
 from newsradar.errors import InputError
 from newsradar.normalize import normalize_article
+from newsradar.prepare import prepare
 from newsradar.sources import read_input, sniff_kind
 from newsradar.sources.pasted import split_pasted_page
 
@@ -13,11 +14,16 @@ from .conftest import EXAMPLES
 
 
 def read_all(spec, warnings=None, stdin=None):
-    """Articles of every input under spec (normalized), failing on any input error."""
+    """Articles of every input under spec, prepared as the pipeline prepares them; an input error
+    (or a page without an article) raises."""
     sink = warnings if warnings is not None else []
     articles = []
-    for item in read_input(str(spec), sink.append, stdin=stdin):
-        articles.extend(normalize_article(a) for a in item.articles)
+    for source in read_input(str(spec), sink.append, stdin=stdin):
+        for item in source.articles:
+            prepared = prepare(item)
+            if isinstance(prepared, InputError):
+                raise prepared
+            articles.append(prepared)
     return articles
 
 
@@ -55,6 +61,17 @@ def test_pasted_page_gives_one_article_per_keep_reading_line():
     assert "Document.pdf" not in articles[1].text
     assert articles[1].text == "Tehran said the talks would be serious.\n\nNegotiators met for four hours."
     assert all("Keep reading" not in a.text and "Load more" not in a.text for a in articles)
+
+
+def test_pasted_page_metadata_lines_and_link_variants():
+    page = ("Envoy arrives in Muscat\nBy Leila Farahani\nThe envoy landed on Monday for talks.\n"
+            "\u2026Document.pdf\n3 hours ago\n16 November 2026\nKEEP READING \u2192\n"
+            "Second story headline\nIts excerpt runs here.\nContinue reading the main story\n")
+    first, second = split_pasted_page(page, "p.txt")
+    assert (first.title, first.author, first.text) == ("Envoy arrives in Muscat", "Leila Farahani",
+                                                       "The envoy landed on Monday for talks.")
+    assert first.published is not None and first.published.day == 16
+    assert (second.title, second.text) == ("Second story headline", "Its excerpt runs here.")
 
 
 def test_pasted_page_without_separators_is_one_article():
@@ -141,11 +158,11 @@ def test_truncated_warc_keeps_what_came_before(tmp_path):
     data = (EXAMPLES / "warc" / "gulf-sentinel-crawl.warc.gz").read_bytes()
     path = tmp_path / "cut.warc.gz"
     path.write_bytes(data[: len(data) * 2 // 3])
-    [item] = read_input(str(path), lambda message: None)
+    [source] = read_input(str(path), lambda message: None)
     got = []
     with pytest.raises(InputError, match="truncated or corrupt"):
-        for article in item.articles:
-            got.append(article)
+        for page in source.articles:
+            got.append(prepare(page))
     assert 0 < len(got) < 8
 
 

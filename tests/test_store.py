@@ -102,3 +102,14 @@ def test_store_reopens_with_its_data(db_url):
         store.write_batch([make(title="Kept")])
     with open_store(db_url) as store:
         assert [a["title"] for a in store.iter_articles()] == ["Kept"]
+
+
+def test_copies_and_repeated_keys_within_one_batch(store):
+    original = make(url="https://wire.example/9", published="2026-11-16T09:00:00Z")
+    copy = make(text="LONDON (Wire) - " + BODY, url="https://post.example/9", published="2026-11-16T10:00:00Z")
+    again = make(url="https://wire.example/9", source="second-feed")
+    first, second, third = store.write_batch([original, copy, again])
+    assert second.duplicate_of == first.article_id and second.story_id == first.story_id
+    assert third.article_id == first.article_id and not third.inserted
+    assert store.count_articles() == 2
+    assert len(store.sightings(first.article_id)) == 2

@@ -15,13 +15,12 @@ from typing import BinaryIO
 
 from .. import settings
 from ..errors import InputError
-from ..model import Article
+from ..model import Article, RawPage
 from .feed import read_feed
 from .jsonl import read_jsonl
 from .pasted import split_pasted_page
 from .text import decode, looks_binary
 from .warc import read_warc
-from .webpage import extract_page
 
 SUPPORTED_SUFFIXES = {
     ".jsonl": "jsonl", ".jsonl.gz": "jsonl", ".txt": "txt", ".html": "html", ".htm": "html",
@@ -29,15 +28,17 @@ SUPPORTED_SUFFIXES = {
 }
 
 Warn = Callable[[str], None]
+Item = Article | RawPage
 
 
 @dataclass(slots=True)
 class Input:
-    """One file, stream or URL, and the articles it yields (lazily; errors surface on iteration)."""
+    """One file, stream or URL, and what it yields: articles, or HTML pages whose article the
+    pipeline extracts (lazily; errors surface on iteration)."""
 
     name: str
     kind: str
-    articles: Iterator[Article]
+    articles: Iterator[Item]
 
 
 def _max_bytes() -> int:
@@ -97,7 +98,7 @@ def _gunzip_lines(path: Path) -> Iterator[bytes]:
         raise InputError(str(path), f"truncated or corrupt gzip ({exc})") from exc
 
 
-def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str | None = None) -> Iterator[Article]:
+def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str | None = None) -> Iterator[Item]:
     if not data.strip():
         raise InputError(name, "empty input")
     if kind == "jsonl":
@@ -109,12 +110,12 @@ def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str
     elif kind == "html":
         if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise InputError(name, "binary data, not HTML")
-        yield extract_page(data, name, url=url, kind="url" if url else "html")
+        yield RawPage(data, name, "url" if url else "html", url=url, single=True)
     else:
         yield from split_pasted_page(decode(data, name), name)
 
 
-def _file_articles(path: Path, kind: str, warn: Warn) -> Iterator[Article]:
+def _file_articles(path: Path, kind: str, warn: Warn) -> Iterator[Item]:
     name = str(path)
     if kind == "warc":
         if path.stat().st_size == 0:
@@ -134,14 +135,14 @@ def _file_articles(path: Path, kind: str, warn: Warn) -> Iterator[Article]:
         yield from _articles_from_bytes(kind, _read_whole(path), name, warn)
 
 
-def _stdin_articles(stream: BinaryIO, warn: Warn) -> Iterator[Article]:
+def _stdin_articles(stream: BinaryIO, warn: Warn) -> Iterator[Item]:
     data = stream.read(_max_bytes() + 1)
     if len(data) > _max_bytes():
         raise InputError("-", f"standard input is over the {_max_bytes() // 2**20} MiB cap (NEWSRADAR_MAX_FILE_MB)")
     yield from _articles_from_bytes(sniff_kind(data[:8192]), data, "<stdin>", warn)
 
 
-def _url_articles(url: str, warn: Warn) -> Iterator[Article]:
+def _url_articles(url: str, warn: Warn) -> Iterator[Item]:
     from .fetch import fetch  # the network edge, loaded only when a URL is given
 
     fetched = fetch(url, _max_bytes())

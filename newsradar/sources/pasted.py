@@ -2,8 +2,9 @@
 
 Each article is a headline line, then its paragraphs, then a line such as "Keep reading",
 "Read more" or "Continue reading". A text without such lines is one article. Lines that are not
-article text — a lone attachment file name, "Advertisement" — are dropped; a date line or a
-"By …" line right under the headline becomes the article's date or author."""
+article text — a lone attachment file name, "Advertisement", a relative time stamp ("3 hours
+ago", which cannot be dated once pasted) — are dropped; a line that is only a date becomes the
+article's date, and a "By …" line right under the headline its author."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from ..model import Article
 from ..normalize import clean_text, parse_datetime
 
 _SEPARATOR = re.compile(
-    r"^[\W_]*(keep reading|read more|continue reading|read the (full|whole|rest of the) (story|article)"
-    r"|read full (story|article)|full story|more on this story|view (the )?full (story|article))\b[\W_]*$",
+    r"^[\W_]*(keep reading|read more|continue reading|read on|read (the )?(full|whole|rest of the|entire) "
+    r"(story|article|post|report)|full (story|article)|more on this story|view (the )?full (story|article))"
+    r"( (the )?(main |full |whole )?(story|article|post))?( here)?[\W_]*$",
     re.IGNORECASE,
 )
 _ATTACHMENT = re.compile(
     r"^\W*\S.{0,200}\.(pdf|docx?|xlsx?|pptx?|odt|rtf|csv|zip|jpe?g|png|gif|webp|mp3|mp4)\W*$", re.IGNORECASE)
-_CHROME = re.compile(r"^(advertisement|sponsored|share|share this( article| story)?|skip advert)$", re.IGNORECASE)
+_CHROME = re.compile(r"^(advertisement|sponsored|share|share this( article| story)?|skip advert"
+                     r"|(updated |published )?(\d+|an?) (second|minute|hour|day|week)s? ago)$", re.IGNORECASE)
 _BYLINE = re.compile(r"^by\s+\S.{0,120}$", re.IGNORECASE)
 _DATE_LINE = re.compile(
     r"^(published( on)?|updated( on)?|posted( on)?)?:?\s*(\d{1,2}\s+\w{3,9}\.?\s+\d{4}|\w{3,9}\.?\s+\d{1,2},?\s+\d{4}"
@@ -45,20 +48,21 @@ def _article_from_block(lines: list[str], source: str, index: int) -> Article | 
         title, body = lines[0], lines[1:]
     else:
         body = lines
+    # A line that is only a date is the listing's date stamp, wherever the site puts it; a "By …"
+    # line is a byline only right under the headline (or its date stamp).
     published = None
-    author = None
-    while body and (published is None or author is None):
-        head = body[0]
-        if published is None and _DATE_LINE.match(head):
-            published = parse_datetime(re.sub(r"^(published|updated|posted)( on)?:?\s*", "", head, flags=re.I))
-            if published is not None:
-                body = body[1:]
+    kept: list[str] = []
+    for line in body:
+        if _DATE_LINE.match(line):
+            stamp = parse_datetime(re.sub(r"^(published|updated|posted)( on)?:?\s*", "", line, flags=re.I))
+            if stamp is not None:
+                published = published or stamp
                 continue
-        if author is None and _BYLINE.match(head) and len(head.split()) <= 12:
-            author = head[3:].strip()
-            body = body[1:]
-            continue
-        break
+        kept.append(line)
+    body = kept
+    author = None
+    if body and _BYLINE.match(body[0]) and len(body[0].split()) <= 12:
+        author, body = body[0][3:].strip(), body[1:]
     text = "\n\n".join(body)
     if not text and not title:
         return None

@@ -11,13 +11,12 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import InputError
-from ..model import Article
-from .webpage import extract_page
+from ..model import RawPage
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read_warc(stream: BinaryIO, source: str, warn: Callable[[str], None], max_record_bytes: int) -> Iterator[Article]:
+def read_warc(stream: BinaryIO, source: str, warn: Callable[[str], None], max_record_bytes: int) -> Iterator[RawPage]:
     skipped: Counter[str] = Counter()
     records = 0
     size = _size(stream)
@@ -28,7 +27,7 @@ def read_warc(stream: BinaryIO, source: str, warn: Callable[[str], None], max_re
             records += 1
             if record.format != "warc":
                 raise InputError(source, f"not a WARC archive (record {records} is not a WARC record)")
-            yield from _article_of(record, source, records, max_record_bytes, skipped)
+            yield from _page_of(record, source, records, max_record_bytes, skipped)
             archive.read_to_end()
             if getattr(record.raw_stream, "limit", 0):  # an uncompressed record cut short
                 raise EOFError(f"record {records} is shorter than its Content-Length")
@@ -59,8 +58,8 @@ def _size(stream: BinaryIO) -> int | None:
         return None
 
 
-def _article_of(record, source: str, number: int, max_record_bytes: int, skipped: Counter[str]) -> Iterator[Article]:
-    """The article of one record, or nothing (the reason counted in ``skipped``)."""
+def _page_of(record, source: str, number: int, max_record_bytes: int, skipped: Counter[str]) -> Iterator[RawPage]:
+    """The HTML page of one record, or nothing (the reason counted in ``skipped``)."""
     if record.rec_type != "response":
         skipped[f"{record.rec_type} records"] += 1
         return
@@ -76,13 +75,8 @@ def _article_of(record, source: str, number: int, max_record_bytes: int, skipped
     if int(record.rec_headers.get_header("Content-Length") or 0) > max_record_bytes:
         skipped["records over the size cap"] += 1
         return
-    uri = record.rec_headers.get_header("WARC-Target-URI")
-    body = record.content_stream().read()
-    try:
-        article = extract_page(body, f"{source}#{number}", url=uri, kind="warc")
-    except InputError:
-        skipped["HTML pages without article text"] += 1
-        return
-    if article.published is None:  # a news crawl fetches a page close to its publication
-        article.published = record.rec_headers.get_header("WARC-Date")  # type: ignore[assignment]
-    yield article
+    # A page without a date of its own takes the record's: a news crawl fetches pages close to
+    # their publication.
+    yield RawPage(record.content_stream().read(), f"{source}#{number}", "warc",
+                  url=record.rec_headers.get_header("WARC-Target-URI"),
+                  fallback_published=record.rec_headers.get_header("WARC-Date"))

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from .. import dedup, settings
+from .. import settings
 from ..errors import StoreError
 from ..model import Article, WriteResult
 from ..normalize import parse_datetime
 from . import engine as engine_module
 from .migrations import MIGRATIONS
+from .writer import BatchWriter
 
 ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "title", "text", "author", "outlet",
                    "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
@@ -106,119 +107,19 @@ class Store:
         An article whose key is already stored is not written again (its sighting is recorded); a
         new article that is a near-duplicate of a stored one is stored with ``duplicate_of``
         pointing at the earliest copy and joins that copy's story; any other new article starts a
-        story of its own."""
+        story of its own. (The work is done by ``writer.BatchWriter``.)"""
         if threshold is None:
             threshold = settings.get("near_duplicate_threshold")
-        results: list[WriteResult] = []
+        if not articles:
+            return []
         try:
             with self._connect(write=True) as conn:
-                for article in articles:
-                    results.append(self._write_one(conn, article, threshold))
+                results = BatchWriter(conn, self._time, threshold).write(articles)
         except DBAPIError as exc:
             raise StoreError(f"writing to {self._safe_url()} failed: {_reason(exc)}") from exc
         for article, result in zip(articles, results, strict=True):
             article.id, article.duplicate_of, article.story_id = result.article_id, result.duplicate_of, result.story_id
         return results
-
-    def _write_one(self, conn: Connection, article: Article, threshold: float) -> WriteResult:
-        now = self._time(_now())
-        signature = dedup.fingerprint(article.text)
-        row = conn.execute(text(
-            "INSERT INTO articles (key, external_id, guid, url, canonical_url, title, text, author, outlet, published,"
-            " language, source_kind, source, content_hash, fingerprint, ingested_at) VALUES (:key, :external_id, :guid,"
-            " :url, :canonical_url, :title, :text, :author, :outlet, :published, :language, :source_kind, :source,"
-            " :content_hash, :fingerprint, :ingested_at) ON CONFLICT (key) DO NOTHING RETURNING id"), {
-            "key": article.key, "external_id": article.external_id, "guid": article.guid, "url": article.url,
-            "canonical_url": article.canonical_url, "title": article.title, "text": article.text,
-            "author": article.author, "outlet": article.outlet, "published": self._time(article.published),
-            "language": article.language, "source_kind": article.source_kind, "source": article.source,
-            "content_hash": article.content_hash,
-            "fingerprint": dedup.to_bytes(signature) if signature is not None else None, "ingested_at": now,
-        }).first()
-        if row is None:  # already stored: one article, one more sighting
-            existing = conn.execute(text("SELECT id, duplicate_of, story_id FROM articles WHERE key = :key"),
-                                    {"key": article.key}).one()
-            self._add_sighting(conn, existing.id, article, now)
-            return WriteResult(existing.id, False, existing.duplicate_of, existing.story_id)
-        article_id = row[0]
-        self._add_sighting(conn, article_id, article, now)
-        root, score = self._find_original(conn, article_id, article, signature, threshold)
-        if root is None:
-            story_id = self._new_story(conn, article, now)
-            conn.execute(text("UPDATE articles SET story_id = :s WHERE id = :id"), {"s": story_id, "id": article_id})
-            duplicate_of = None
-        elif _earlier(article.published, root["published"]):
-            # The new copy predates the stored original: it becomes the original of the group.
-            story_id = root["story_id"]
-            conn.execute(text("UPDATE articles SET duplicate_of = :new WHERE duplicate_of = :old"),
-                         {"new": article_id, "old": root["id"]})
-            conn.execute(text("UPDATE articles SET duplicate_of = :new, similarity = :sim WHERE id = :old"),
-                         {"new": article_id, "old": root["id"], "sim": score})
-            conn.execute(text("UPDATE articles SET story_id = :s WHERE id = :id"), {"s": story_id, "id": article_id})
-            self._widen_story(conn, story_id, article.published)
-            duplicate_of = None
-        else:
-            story_id, duplicate_of = root["story_id"], root["id"]
-            conn.execute(text("UPDATE articles SET duplicate_of = :d, similarity = :sim, story_id = :s WHERE id = :id"),
-                         {"d": duplicate_of, "sim": score, "s": story_id, "id": article_id})
-            self._widen_story(conn, story_id, article.published)
-        if signature is not None:
-            conn.execute(text("INSERT INTO near_dup_bands (band, article_id) VALUES (:band, :id)"),
-                         [{"band": band, "id": article_id} for band in dedup.band_keys(signature)])
-        return WriteResult(article_id, True, duplicate_of, story_id)
-
-    def _add_sighting(self, conn: Connection, article_id: int, article: Article, now: Any) -> None:
-        conn.execute(text("INSERT INTO sightings (article_id, source, source_kind, first_seen) VALUES (:a, :s, :k, :t)"
-                          " ON CONFLICT (article_id, source) DO NOTHING"),
-                     {"a": article_id, "s": article.source, "k": article.source_kind, "t": now})
-
-    def _find_original(self, conn: Connection, article_id: int, article: Article, signature, threshold: float):
-        """The earliest stored original this article copies, with the similarity, or (None, None)."""
-        matches: dict[int, float] = {}
-        for row in conn.execute(text("SELECT id FROM articles WHERE content_hash = :h AND id <> :id"),
-                                {"h": article.content_hash, "id": article_id}):
-            matches[row.id] = 1.0
-        if signature is not None:
-            bands = dedup.band_keys(signature)
-            params = {f"b{i}": band for i, band in enumerate(bands)}
-            placeholders = ", ".join(f":b{i}" for i in range(len(bands)))
-            candidates = conn.execute(text(
-                f"SELECT a.id, a.fingerprint FROM articles a WHERE a.id IN (SELECT DISTINCT article_id FROM near_dup_bands"
-                f" WHERE band IN ({placeholders})) AND a.id <> :id"), {**params, "id": article_id})
-            for row in candidates:
-                score = dedup.similarity(signature, dedup.from_bytes(bytes(row.fingerprint)))
-                if score >= threshold:
-                    matches[row.id] = max(score, matches.get(row.id, 0.0))
-        if not matches:
-            return None, None
-        ids = list(matches)
-        rows = conn.execute(text(
-            "SELECT id, duplicate_of, published, story_id FROM articles WHERE id IN ("
-            + ", ".join(str(int(i)) for i in ids) + ")")).all()
-        root_ids = {row.duplicate_of or row.id for row in rows}
-        roots = [dict(r._mapping) for r in conn.execute(text(
-            "SELECT id, published, story_id FROM articles WHERE id IN (" + ", ".join(str(int(i)) for i in root_ids) + ")"))]
-        for root in roots:
-            root["published"] = parse_datetime(root["published"])
-        roots.sort(key=lambda r: (r["published"] is None, r["published"] or datetime.max.replace(tzinfo=UTC), r["id"]))
-        best = roots[0]
-        score = max(matches.values())
-        return best, score
-
-    def _new_story(self, conn: Connection, article: Article, now: Any) -> int:
-        published = self._time(article.published)
-        return conn.execute(text("INSERT INTO stories (title, first_published, last_published, created_at)"
-                                 " VALUES (:t, :p, :p, :now) RETURNING id"),
-                            {"t": article.title, "p": published, "now": now}).scalar_one()
-
-    def _widen_story(self, conn: Connection, story_id: int, published: datetime | None) -> None:
-        if published is None:
-            return
-        p = self._time(published)
-        conn.execute(text(
-            "UPDATE stories SET first_published = CASE WHEN first_published IS NULL OR first_published > :p THEN :p"
-            " ELSE first_published END, last_published = CASE WHEN last_published IS NULL OR last_published < :p"
-            " THEN :p ELSE last_published END WHERE id = :id"), {"p": p, "id": story_id})
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -355,17 +256,6 @@ class Store:
             result["by_language"] = {r[0] or "(unknown)": r[1] for r in conn.execute(text(
                 "SELECT language, count(*) FROM articles GROUP BY language ORDER BY count(*) DESC, language"))}
         return result
-
-
-def _earlier(a: datetime | None, b: datetime | None) -> bool:
-    """Whether a was published before b. A time of exactly midnight usually means the source gave
-    only a day, so such comparisons are made by day: a copy dated "16 Nov" is not earlier than an
-    original stamped 09:10 that day."""
-    if a is None or b is None:
-        return False
-    if a.time() == time(0) or b.time() == time(0):
-        return a.date() < b.date()
-    return a < b
 
 
 def _reason(exc: DBAPIError) -> str:

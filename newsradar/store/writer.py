@@ -1,0 +1,202 @@
+"""The one write path: a batch of normalized articles into the store, in the caller's transaction.
+
+Set-based where it can be: one query finds the batch's keys already stored, one its near-duplicate
+candidates (by LSH band), one its exact-content matches, one loads the candidates; then each new
+article is decided in memory, in order (so a copy later in the same batch still finds its
+original), and costs one INSERT (two when it starts a story). Sightings and band keys are written
+with one executemany each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from typing import Any
+
+import numpy as np
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from .. import dedup
+from ..model import Article, WriteResult
+from ..normalize import parse_datetime
+
+_CHUNK = 500  # values per IN (...) list
+
+_INSERT_ARTICLE = text(
+    "INSERT INTO articles (key, external_id, guid, url, canonical_url, title, text, author, outlet, published, language,"
+    " source_kind, source, content_hash, fingerprint, duplicate_of, similarity, story_id, ingested_at) VALUES (:key,"
+    " :external_id, :guid, :url, :canonical_url, :title, :text, :author, :outlet, :published, :language, :source_kind,"
+    " :source, :content_hash, :fingerprint, :duplicate_of, :similarity, :story_id, :ingested_at)"
+    " ON CONFLICT (key) DO NOTHING RETURNING id")
+_INSERT_STORY = text("INSERT INTO stories (title, first_published, last_published, created_at)"
+                     " VALUES (:title, :published, :published, :now) RETURNING id")
+_DELETE_STORY = text("DELETE FROM stories WHERE id = :id")
+_WIDEN_STORY = text(
+    "UPDATE stories SET first_published = CASE WHEN first_published IS NULL OR first_published > :p THEN :p"
+    " ELSE first_published END, last_published = CASE WHEN last_published IS NULL OR last_published < :p"
+    " THEN :p ELSE last_published END WHERE id = :id")
+_REPOINT_GROUP = text("UPDATE articles SET duplicate_of = :new WHERE duplicate_of = :old")
+_REPOINT_ROOT = text("UPDATE articles SET duplicate_of = :new, similarity = :similarity WHERE id = :old")
+_INSERT_SIGHTINGS = text("INSERT INTO sightings (article_id, source, source_kind, first_seen)"
+                         " VALUES (:article_id, :source, :source_kind, :now) ON CONFLICT (article_id, source) DO NOTHING")
+_INSERT_BANDS = text("INSERT INTO near_dup_bands (band, article_id) VALUES (:band, :article_id)")
+_BY_KEY = text("SELECT id, key, duplicate_of, story_id FROM articles WHERE key IN :values"
+               ).bindparams(bindparam("values", expanding=True))
+_BY_BAND = text("SELECT band, article_id FROM near_dup_bands WHERE band IN :values"
+                ).bindparams(bindparam("values", expanding=True))
+_BY_HASH = text("SELECT id, content_hash FROM articles WHERE content_hash IN :values"
+                ).bindparams(bindparam("values", expanding=True))
+_BY_ID = text("SELECT id, fingerprint, duplicate_of, published, story_id FROM articles WHERE id IN :values"
+              ).bindparams(bindparam("values", expanding=True))
+
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class _Known:
+    """What the decision needs to know of a stored article."""
+
+    signature: np.ndarray | None
+    duplicate_of: int | None
+    published: datetime | None
+    story_id: int | None
+
+
+def earlier(a: datetime | None, b: datetime | None) -> bool:
+    """Whether a was published before b. A time of exactly midnight usually means the source gave
+    only a day, so such comparisons are made by day: a copy dated "16 Nov" is not earlier than an
+    original stamped 09:10 that day."""
+    if a is None or b is None:
+        return False
+    if a.time() == time(0) or b.time() == time(0):
+        return a.date() < b.date()
+    return a < b
+
+
+class BatchWriter:
+    def __init__(self, conn: Connection, to_db_time: Callable[[datetime | None], Any], threshold: float):
+        self.conn = conn
+        self.db_time = to_db_time
+        self.threshold = threshold
+        self.now = to_db_time(datetime.now(UTC).replace(microsecond=0))
+        self.known: dict[int, _Known] = {}
+
+    def _select_in(self, statement, values: Iterable) -> list:
+        values = list(values)
+        rows: list = []
+        for start in range(0, len(values), _CHUNK):
+            rows.extend(self.conn.execute(statement, {"values": values[start:start + _CHUNK]}))
+        return rows
+
+    def _load(self, ids: Iterable[int]) -> None:
+        missing = [i for i in set(ids) if i not in self.known]
+        for row in self._select_in(_BY_ID, missing):
+            self.known[row.id] = _Known(dedup.from_bytes(bytes(row.fingerprint)) if row.fingerprint is not None else None,
+                                        row.duplicate_of, parse_datetime(row.published), row.story_id)
+
+    def write(self, articles: Sequence[Article]) -> list[WriteResult]:
+        results: list[WriteResult | None] = [None] * len(articles)
+        stored = {row.key: row for row in self._select_in(_BY_KEY, {a.key for a in articles})}
+        first_of_key: dict[str, int] = {}
+        new: list[int] = []
+        for index, article in enumerate(articles):
+            if article.key in stored:
+                row = stored[article.key]
+                results[index] = WriteResult(row.id, False, row.duplicate_of, row.story_id)
+            elif article.key not in first_of_key:
+                first_of_key[article.key] = index
+                new.append(index)
+
+        signatures = {i: _signature(articles[i]) for i in new}
+        bands = {i: dedup.band_keys(sig) if sig is not None else [] for i, sig in signatures.items()}
+        by_band: dict[int, set[int]] = {}
+        for row in self._select_in(_BY_BAND, {b for keys in bands.values() for b in keys}):
+            by_band.setdefault(row.band, set()).add(row.article_id)
+        by_hash: dict[str, set[int]] = {}
+        for row in self._select_in(_BY_HASH, {articles[i].content_hash for i in new}):
+            by_hash.setdefault(row.content_hash, set()).add(row.id)
+        self._load({c for ids in by_band.values() for c in ids} | {c for ids in by_hash.values() for c in ids})
+
+        band_rows: list[dict] = []
+        for index in new:
+            article, signature = articles[index], signatures[index]
+            result = self._write_new(article, signature, bands[index], by_band, by_hash)
+            results[index] = result
+            if result.inserted:
+                band_rows.extend({"band": band, "article_id": result.article_id} for band in bands[index])
+                for band in bands[index]:
+                    by_band.setdefault(band, set()).add(result.article_id)
+                by_hash.setdefault(article.content_hash, set()).add(result.article_id)
+        for index, article in enumerate(articles):
+            if results[index] is None:  # the same key earlier in this batch
+                first = results[first_of_key[article.key]]
+                assert first is not None
+                results[index] = WriteResult(first.article_id, False, first.duplicate_of, first.story_id)
+        final = [r for r in results if r is not None]
+        self.conn.execute(_INSERT_SIGHTINGS, [
+            {"article_id": r.article_id, "source": a.source, "source_kind": a.source_kind, "now": self.now}
+            for a, r in zip(articles, final, strict=True)])
+        if band_rows:
+            self.conn.execute(_INSERT_BANDS, band_rows)
+        return final
+
+    def _write_new(self, article: Article, signature: np.ndarray | None, bands: list[int],
+                   by_band: dict[int, set[int]], by_hash: dict[str, set[int]]) -> WriteResult:
+        matches = {candidate: 1.0 for candidate in by_hash.get(article.content_hash, ())}
+        if signature is not None:
+            for candidate in {c for band in bands for c in by_band.get(band, ())}:
+                other = self.known[candidate].signature
+                if other is not None:
+                    score = dedup.similarity(signature, other)
+                    if score >= self.threshold:
+                        matches[candidate] = max(score, matches.get(candidate, 0.0))
+        root_id = None
+        similarity = max(matches.values()) if matches else None
+        if matches:
+            roots = {self.known[c].duplicate_of or c for c in matches}
+            self._load(roots)
+            root_id = min(roots, key=lambda r: (self.known[r].published or _LATEST, r))
+        root = self.known[root_id] if root_id is not None else None
+        published = self.db_time(article.published)
+        repoint = root is not None and earlier(article.published, root.published)
+        story_started = False
+        if root is None:
+            story_id = self.conn.execute(_INSERT_STORY, {"title": article.title, "published": published,
+                                                         "now": self.now}).scalar_one()
+            story_started = True
+        else:
+            story_id = root.story_id
+        duplicate_of = None if root is None or repoint else root_id
+        new_id = self.conn.execute(_INSERT_ARTICLE, {
+            "key": article.key, "external_id": article.external_id, "guid": article.guid, "url": article.url,
+            "canonical_url": article.canonical_url, "title": article.title, "text": article.text,
+            "author": article.author, "outlet": article.outlet, "published": published, "language": article.language,
+            "source_kind": article.source_kind, "source": article.source, "content_hash": article.content_hash,
+            "fingerprint": dedup.to_bytes(signature) if signature is not None else None,
+            "duplicate_of": duplicate_of, "similarity": similarity if duplicate_of else None,
+            "story_id": story_id, "ingested_at": self.now,
+        }).scalar()
+        if new_id is None:  # another writer stored this key since we looked
+            if story_started:
+                self.conn.execute(_DELETE_STORY, {"id": story_id})
+            row = self.conn.execute(_BY_KEY, {"values": [article.key]}).one()
+            return WriteResult(row.id, False, row.duplicate_of, row.story_id)
+        if root is not None:
+            if article.published is not None:
+                self.conn.execute(_WIDEN_STORY, {"p": published, "id": story_id})
+            if repoint:  # the new copy predates the stored original: it becomes the group's original
+                self.conn.execute(_REPOINT_GROUP, {"new": new_id, "old": root_id})
+                self.conn.execute(_REPOINT_ROOT, {"new": new_id, "old": root_id, "similarity": similarity})
+                for member in self.known.values():
+                    if member.duplicate_of == root_id:
+                        member.duplicate_of = new_id
+                root.duplicate_of = new_id
+        self.known[new_id] = _Known(signature, duplicate_of, article.published, story_id)
+        return WriteResult(new_id, True, duplicate_of, story_id)
+
+
+def _signature(article: Article) -> np.ndarray | None:
+    if article.fingerprint is not None:
+        return dedup.from_bytes(article.fingerprint)
+    return dedup.fingerprint(article.text)
