@@ -113,10 +113,11 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Print the ver
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the store (or bring its schema up to date) and print where it is."""
-    with _store(db) as store:
+    with open_store(db or settings.default_db_url(), migrate=False) as store:
         applied = store.migrate()
-        out.print(f"store ready: {store._safe_url()} (schema version {max(m['version'] for m in store.migrations())}"
-                  + (f", applied {applied}" if applied else "") + ")", markup=False)
+        version = max(m["version"] for m in store.migrations())
+        state = f"applied migrations {', '.join(map(str, applied))}" if applied else "up to date"
+        out.print(f"store ready: {store.safe_url()} (schema version {version}, {state})", markup=False, highlight=False)
 
 
 @app.command("ingest")
@@ -130,8 +131,8 @@ def ingest_command(inputs: Inputs, db: DbOption = None, batch_size: BatchOption 
 
 
 @app.command()
-def analyze(inputs: Inputs, json_path: Annotated[str | None, typer.Option(
-                "--json", metavar="PATH|-", help="Write the analysis document here (- for standard output).")] = None,
+def analyze(inputs: Inputs, json_path: Annotated[str, typer.Option(
+                "--json", metavar="PATH|-", help="Write the analysis document here; - (the default) for standard output.")] = "-",
             db: DbOption = None,
             report: Annotated[bool, typer.Option("--report", help="Print a readable report of stories, outlets and sources.")] = False,
             batch_size: BatchOption = None, workers: WorkersOption = None) -> None:
@@ -143,11 +144,14 @@ def analyze(inputs: Inputs, json_path: Annotated[str | None, typer.Option(
         err.print(_summary_line(result), markup=False, highlight=False)
         if json_path == "-":
             export.write_json_document(document, sys.stdout)
-        elif json_path:
+        else:
             path = Path(json_path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8") as handle:
-                export.write_json_document(document, handle)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with path.open("w", encoding="utf-8") as handle:
+                    export.write_json_document(document, handle)
+            except OSError as exc:
+                raise NewsradarError(f"cannot write the analysis document to {path}: {exc.strerror or exc}") from exc
             err.print(f"analysis document written to {path}", markup=False, highlight=False)
         if report:
             _print_report(document, result, err if json_path == "-" else out)
@@ -166,15 +170,18 @@ def _print_report(document: dict, result: IngestReport, console: Console) -> Non
         detail = f"{len(members)} · " + ", ".join(outlets) + (f" ({copies} syndicated copies)" if copies else "")
         table.add_row(str(story["id"]), story["title"] or "(untitled)", detail)
     console.print(table)
-    kinds = Table(title="articles per source kind")
-    for column in ("source kind", "inputs", "read", "new", "already stored", "near-duplicates", "failed"):
+    kinds = Table(title="inputs and articles per source kind")
+    for column in ("source kind", "inputs", "failed", "articles read", "new", "already stored", "syndicated copies"):
         kinds.add_column(column, justify="right" if column != "source kind" else "left")
-    by_kind: dict[str, list[int]] = {}
+    rows: dict[str, list[int]] = {}
     for item in result.inputs:
-        row = by_kind.setdefault(item.kind, [0, 0, 0, 0, 0, 0])
-        for index, value in enumerate((1, item.read, item.inserted, item.existing, item.duplicates, int(bool(item.error)))):
+        row = rows.setdefault(item.kind, [0] * 6)
+        for index, value in enumerate((1, int(bool(item.error)), item.read, item.inserted, item.existing)):
             row[index] += value
-    for kind, row in sorted(by_kind.items()):
+    for article in document["articles"]:  # copies as they stand after the run (an earlier copy may have taken over)
+        if article["duplicate_of"] is not None:
+            rows.setdefault(article["source_kind"], [0] * 6)[5] += 1
+    for kind, row in sorted(rows.items()):
         kinds.add_row(kind, *(f"{v:,}" for v in row))
     console.print(kinds)
 
@@ -218,7 +225,7 @@ def articles_show(article_id: Annotated[int, typer.Argument(help="Article id.")]
         copies = store.duplicates_of(article_id)
     if as_json:
         data = export.document_article(record) | {
-            "sightings": [{k: export._iso(v) for k, v in s.items()} for s in sightings], "duplicates": copies}
+            "sightings": [{k: export.iso(v) for k, v in s.items()} for s in sightings], "duplicates": copies}
         out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
         return
     out.print(f"[bold]{record['title'] or '(untitled)'}[/bold]")
@@ -243,7 +250,7 @@ def search(query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR
         hits = store.search(query, limit=limit)
     if as_json:
         for hit in hits:
-            out.print(json.dumps({k: export._iso(v) for k, v in hit.items()}, ensure_ascii=False), markup=False, highlight=False)
+            out.print(json.dumps({k: export.iso(v) for k, v in hit.items()}, ensure_ascii=False), markup=False, highlight=False)
         return
     if not hits:
         err.print(f"no articles match {query!r}", markup=False)
@@ -266,8 +273,11 @@ def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json
         raise NewsradarError(f"{fmt} is binary; give --output FILE or redirect standard output")
     with _store(db) as store:
         if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            handle = output.open("wb") if binary else output.open("w", encoding="utf-8", newline="")
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                handle = output.open("wb") if binary else output.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise NewsradarError(f"cannot write {output}: {exc.strerror or exc}") from exc
             with handle:
                 count = export.FORMATS[fmt](store, handle)
             err.print(f"{count:,} articles written to {output}", markup=False, highlight=False)
@@ -282,7 +292,7 @@ def stats(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json", h
     with _store(db) as store:
         data = store.stats()
     if as_json:
-        out.print(json.dumps({k: export._iso(v) for k, v in data.items()}, indent=2, ensure_ascii=False), markup=False)
+        out.print(json.dumps({k: export.iso(v) for k, v in data.items()}, indent=2, ensure_ascii=False), markup=False)
         return
     for key in ("articles", "duplicates", "stories", "outlets", "sightings", "first_published", "last_published"):
         out.print(f"{key:>16}: {data[key] if data[key] is not None else '-'}", markup=False, highlight=False)

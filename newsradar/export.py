@@ -24,18 +24,18 @@ EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "
                   "ingested_at", "text")
 
 
-def _iso(value: Any) -> Any:
+def iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
 def document_article(record: dict) -> dict:
-    return {name: _iso(record.get(name)) for name in DOCUMENT_ARTICLE_FIELDS}
+    return {name: iso(record.get(name)) for name in DOCUMENT_ARTICLE_FIELDS}
 
 
 def document_story(story: dict, keep: set[int] | None = None) -> dict:
     ids = story["article_ids"] if keep is None else [i for i in story["article_ids"] if i in keep]
     return {"id": story["id"], "title": story["title"], "article_ids": ids,
-            "first_published": _iso(story["first_published"]), "last_published": _iso(story["last_published"])}
+            "first_published": iso(story["first_published"]), "last_published": iso(story["last_published"])}
 
 
 def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
@@ -80,7 +80,7 @@ def export_json(store: Store, out: IO[str]) -> int:
 def export_jsonl(store: Store, out: IO[str]) -> int:
     count = 0
     for row in _rows(store):
-        out.write(json.dumps({k: _iso(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({k: iso(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -90,7 +90,7 @@ def export_csv(store: Store, out: IO[str]) -> int:
     writer.writeheader()
     count = 0
     for row in _rows(store):
-        writer.writerow({k: _iso(v) for k, v in row.items()})
+        writer.writerow({k: iso(v) for k, v in row.items()})
         count += 1
     return count
 

@@ -19,8 +19,8 @@ Warn = Callable[[str], None]
 
 @dataclass(slots=True)
 class InputReport:
-    """What one input gave: articles read, newly stored, already stored, near-duplicates, pages
-    without an article, and the error that stopped it, if any."""
+    """What one input gave: articles read, newly stored, already stored, stored as near-duplicates
+    of an earlier copy, pages without an article, and the error that stopped it, if any."""
 
     name: str
     kind: str

@@ -173,3 +173,19 @@ def test_every_command_has_help():
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.stdout
         assert len(result.stdout.split("\n\n")[1].strip()) > 20  # a real description
+
+
+def test_init_creates_then_reports_up_to_date(db_url):
+    first = run("init", "--db", db_url)
+    assert first.exit_code == 0 and "schema version 1, applied migrations 1" in first.stdout
+    second = run("init", "--db", db_url)
+    assert second.exit_code == 0 and "up to date" in second.stdout
+
+
+def test_analyze_defaults_to_standard_output_and_reports_unwritable_paths(tmp_path):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    result = run("analyze", EXAMPLES / "jsonl", "--db", db)
+    assert result.exit_code == 0 and json.loads(result.stdout)["schema"] == "newsradar.analysis/1"
+    (tmp_path / "file").write_text("x")
+    result = run("analyze", EXAMPLES / "jsonl", "--db", db, "--json", tmp_path / "file" / "out.json")
+    assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1].startswith("error: cannot write")

@@ -59,9 +59,9 @@ class Store:
                 return self.engine.execution_options(write=True).begin()
             return self.engine.connect()
         except OperationalError as exc:
-            raise StoreError(f"cannot open the store {self._safe_url()}: {_reason(exc)}") from exc
+            raise StoreError(f"cannot open the store {self.safe_url()}: {_reason(exc)}") from exc
 
-    def _safe_url(self) -> str:
+    def safe_url(self) -> str:
         return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)
 
     def _time(self, value: datetime | None) -> Any:
@@ -92,7 +92,7 @@ class Store:
                                  {"v": migration.version, "n": migration.name, "t": _now().isoformat()})
                     applied.append(migration.version)
         except DBAPIError as exc:
-            raise StoreError(f"cannot prepare the store {self._safe_url()}: {_reason(exc)}") from exc
+            raise StoreError(f"cannot prepare the store {self.safe_url()}: {_reason(exc)}") from exc
         return applied
 
     def migrations(self) -> list[dict]:
@@ -116,7 +116,7 @@ class Store:
             with self._connect(write=True) as conn:
                 results = BatchWriter(conn, self._time, threshold).write(articles)
         except DBAPIError as exc:
-            raise StoreError(f"writing to {self._safe_url()} failed: {_reason(exc)}") from exc
+            raise StoreError(f"writing to {self.safe_url()} failed: {_reason(exc)}") from exc
         for article, result in zip(articles, results, strict=True):
             article.id, article.duplicate_of, article.story_id = result.article_id, result.duplicate_of, result.story_id
         return results
