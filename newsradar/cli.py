@@ -11,8 +11,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.progress import Progress as RichProgress
-from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -38,6 +45,10 @@ class _Group(TyperGroup):
         except BrokenPipeError:  # `newsradar export | head`
             sys.stderr.close()
             raise SystemExit(0) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: every batch written so far is kept; run the same command again to go on",
+                      markup=False, highlight=False)
+            raise typer.Exit(130) from None
 
 
 app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_markup_mode=None,
@@ -68,13 +79,26 @@ def _warn(message: str) -> None:
 
 
 class _RichProgress(Progress):
+    """One bar over the bytes of all inputs, with the input being read and the articles written."""
+
     def __init__(self, bar: RichProgress):
         self.bar = bar
         self.task = bar.add_task("reading", total=None, done=0)
         self.done = 0
+        self.inputs = 0
+        self.current = 0
+
+    def started(self, total_bytes: int | None, inputs: int) -> None:
+        self.inputs = inputs
+        self.bar.update(self.task, total=total_bytes)
 
     def input_started(self, name: str, kind: str) -> None:
-        self.bar.update(self.task, description=f"{kind}: {Path(name).name if '://' not in name else name}")
+        self.current += 1
+        shown = name if "://" in name else Path(name).name
+        self.bar.update(self.task, description=f"[{self.current}/{self.inputs}] {kind}: {shown}")
+
+    def bytes_read(self, done: int) -> None:
+        self.bar.update(self.task, completed=done)
 
     def articles_done(self, count: int) -> None:
         self.done += count
@@ -82,8 +106,8 @@ class _RichProgress(Progress):
 
 
 def _run_ingest(inputs: list[str], store: Store, batch_size: int | None, workers: int | None) -> IngestReport:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[done]:,} articles"),
-               TimeElapsedColumn())
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TextColumn("{task.fields[done]:,} articles"), TimeElapsedColumn(), TimeRemainingColumn())
     with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
         report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size, workers=workers)
     for failed in report.errors:
@@ -165,7 +189,7 @@ def _print_report(document: dict, result: IngestReport, console: Console) -> Non
     table.add_column("articles · outlets")
     for story in sorted(document["stories"], key=lambda s: (-len(s["article_ids"]), s["id"])):
         members = [articles[i] for i in story["article_ids"] if i in articles]
-        outlets = sorted({a["outlet"] or "?" for a in members})
+        outlets = sorted({a["outlet"] or "(unknown outlet)" for a in members})
         copies = sum(1 for a in members if a["duplicate_of"] is not None)
         detail = f"{len(members)} · " + ", ".join(outlets) + (f" ({copies} syndicated copies)" if copies else "")
         table.add_row(str(story["id"]), story["title"] or "(untitled)", detail)

@@ -11,7 +11,7 @@ from . import settings
 from .errors import InputError
 from .model import Article, RawPage
 from .prepare import Item, Preparer, _Handle
-from .sources import read_input
+from .sources import Input, read_input
 from .store import Store
 
 Warn = Callable[[str], None]
@@ -53,9 +53,16 @@ class IngestReport:
 class Progress:
     """Progress callbacks; the CLI draws them, the library only calls them."""
 
+    def started(self, total_bytes: int | None, inputs: int) -> None:
+        """Before reading: the inputs' total size (None when some size is unknown: stdin, URLs)."""
+
     def input_started(self, name: str, kind: str) -> None: ...
 
-    def articles_done(self, count: int) -> None: ...
+    def bytes_read(self, done: int) -> None:
+        """Bytes of all inputs read so far."""
+
+    def articles_done(self, count: int) -> None:
+        """``count`` more articles were written."""
 
 
 def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: None,
@@ -106,21 +113,35 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             while len(in_flight) > (0 if final else 1):
                 write(*in_flight.pop(0))
 
+        # Expand every spec first (directories listed, nothing read yet) to know the total size;
+        # a spec that cannot be expanded keeps its place in the report.
+        sources: list[Input | InputReport] = []
         for spec in specs:
             try:
-                for source in read_input(spec, warn):
-                    input_report = InputReport(source.name, source.kind)
-                    report.inputs.append(input_report)
-                    progress.input_started(source.name, source.kind)
-                    try:
-                        for item in source.articles:
-                            pending.append((item, input_report))
-                            if len(pending) >= batch_size:
-                                dispatch(final=False)
-                    except InputError as exc:
-                        input_report.error = exc.reason
+                sources.extend(read_input(spec, warn))
             except InputError as exc:
-                report.inputs.append(InputReport(exc.source, "?", error=exc.reason))
+                sources.append(InputReport(exc.source, "?", error=exc.reason))
+        sizes = [s.size for s in sources if isinstance(s, Input)]
+        progress.started(None if None in sizes else sum(s or 0 for s in sizes), len(sizes))
+        finished_bytes = 0
+        for source in sources:
+            if isinstance(source, InputReport):
+                report.inputs.append(source)
+                continue
+            input_report = InputReport(source.name, source.kind)
+            report.inputs.append(input_report)
+            progress.input_started(source.name, source.kind)
+            try:
+                for count, item in enumerate(source.articles, start=1):
+                    pending.append((item, input_report))
+                    if len(pending) >= batch_size:
+                        dispatch(final=False)
+                    if count % 32 == 0:
+                        progress.bytes_read(finished_bytes + source.meter.done)
+            except InputError as exc:
+                input_report.error = exc.reason
+            finished_bytes += source.meter.done
+            progress.bytes_read(finished_bytes)
         dispatch(final=True)
     for item_report in report.inputs:
         if item_report.no_article and not item_report.error:

@@ -9,7 +9,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -34,11 +34,34 @@ Item = Article | RawPage
 @dataclass(slots=True)
 class Input:
     """One file, stream or URL, and what it yields: articles, or HTML pages whose article the
-    pipeline extracts (lazily; errors surface on iteration)."""
+    pipeline extracts (lazily; errors surface on iteration). ``size`` is the file's size where
+    known, and ``meter.done`` how many of its bytes have been read so far (for progress bars)."""
 
     name: str
     kind: str
     articles: Iterator[Item]
+    size: int | None = None
+    meter: Meter = field(default_factory=lambda: Meter())
+
+
+class Meter:
+    """Bytes of an input read so far: the open file's position while it streams, its size once
+    read whole or finished."""
+
+    __slots__ = ("handle", "value")
+
+    def __init__(self) -> None:
+        self.handle: BinaryIO | None = None
+        self.value = 0
+
+    @property
+    def done(self) -> int:
+        if self.handle is not None and not self.handle.closed:
+            try:
+                return self.handle.tell()
+            except (OSError, ValueError):
+                return self.value
+        return self.value
 
 
 def _max_bytes() -> int:
@@ -90,12 +113,12 @@ def _read_whole(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _gunzip_lines(path: Path) -> Iterator[bytes]:
+def _gunzip_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
     try:
-        with gzip.open(path, "rb") as handle:
+        with gzip.GzipFile(fileobj=stream, mode="rb") as handle:
             yield from handle
     except (EOFError, OSError, zlib.error) as exc:
-        raise InputError(str(path), f"truncated or corrupt gzip ({exc})") from exc
+        raise InputError(name, f"truncated or corrupt gzip ({exc})") from exc
 
 
 def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str | None = None) -> Iterator[Item]:
@@ -115,24 +138,30 @@ def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str
         yield from split_pasted_page(decode(data, name), name)
 
 
-def _file_articles(path: Path, kind: str, warn: Warn) -> Iterator[Item]:
+def _file_articles(path: Path, kind: str, warn: Warn, meter: Meter) -> Iterator[Item]:
     name = str(path)
-    if kind == "warc":
-        if path.stat().st_size == 0:
-            raise InputError(name, "empty input")
-        with path.open("rb") as stream:
-            yield from read_warc(stream, name, warn, _max_bytes())
-    elif kind == "jsonl":
-        with path.open("rb") as head:
-            if looks_binary(head.read(8192)) and not path.name.lower().endswith(".gz"):
-                raise InputError(name, "binary data, not JSON lines")
-        if path.name.lower().endswith(".gz"):
-            yield from read_jsonl(_gunzip_lines(path), name, warn, _max_bytes())
-        else:
+    try:
+        if kind == "warc":
+            if path.stat().st_size == 0:
+                raise InputError(name, "empty input")
             with path.open("rb") as stream:
-                yield from read_jsonl(stream, name, warn, _max_bytes())
-    else:
-        yield from _articles_from_bytes(kind, _read_whole(path), name, warn)
+                meter.handle = stream
+                yield from read_warc(stream, name, warn, _max_bytes())
+        elif kind == "jsonl":
+            with path.open("rb") as stream:
+                meter.handle = stream
+                if looks_binary(stream.read(8192)) and not path.name.lower().endswith(".gz"):
+                    raise InputError(name, "binary data, not JSON lines")
+                stream.seek(0)
+                lines = _gunzip_lines(stream, name) if path.name.lower().endswith(".gz") else stream
+                yield from read_jsonl(lines, name, warn, _max_bytes())
+        else:
+            data = _read_whole(path)
+            meter.value = len(data)
+            yield from _articles_from_bytes(kind, data, name, warn)
+    finally:
+        meter.handle = None
+        meter.value = path.stat().st_size if path.exists() else meter.value
 
 
 def _stdin_articles(stream: BinaryIO, warn: Warn) -> Iterator[Item]:
@@ -172,7 +201,7 @@ def read_input(spec: str, warn: Warn, stdin: BinaryIO | None = None) -> Iterator
                 kind = kind_of_path(child)
                 if kind is not None and not filename.startswith("."):
                     found = True
-                    yield Input(str(child), kind, _file_articles(child, kind, warn))
+                    yield _file_input(child, kind, warn)
         if not found:
             raise InputError(spec, "directory holds no supported files (" + ", ".join(sorted(SUPPORTED_SUFFIXES)) + ")")
         return
@@ -183,4 +212,9 @@ def read_input(spec: str, warn: Warn, stdin: BinaryIO | None = None) -> Iterator
     kind = kind_of_path(path)
     if kind is None:
         raise InputError(spec, "unsupported file type; expected one of " + ", ".join(sorted(SUPPORTED_SUFFIXES)))
-    yield Input(str(path), kind, _file_articles(path, kind, warn))
+    yield _file_input(path, kind, warn)
+
+
+def _file_input(path: Path, kind: str, warn: Warn) -> Input:
+    meter = Meter()
+    return Input(str(path), kind, _file_articles(path, kind, warn, meter), size=path.stat().st_size, meter=meter)

@@ -36,6 +36,15 @@ _ARTICLES_COMMON = """
     tone REAL
 """
 
+_INDEXES = (
+    "CREATE INDEX near_dup_bands_band ON near_dup_bands (band)",
+    "CREATE INDEX articles_published ON articles (published)",
+    "CREATE INDEX articles_outlet ON articles (outlet)",
+    "CREATE INDEX articles_story ON articles (story_id)",
+    "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
+    "CREATE INDEX articles_content_hash ON articles (content_hash)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -58,12 +67,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (article_id, source)
             )""",
             "CREATE TABLE near_dup_bands (band INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id))",
-            "CREATE INDEX near_dup_bands_band ON near_dup_bands (band)",
-            "CREATE INDEX articles_published ON articles (published)",
-            "CREATE INDEX articles_outlet ON articles (outlet)",
-            "CREATE INDEX articles_story ON articles (story_id)",
-            "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
-            "CREATE INDEX articles_content_hash ON articles (content_hash)",
+            *_INDEXES,
             """CREATE VIRTUAL TABLE articles_fts USING fts5(
                 title, text, content='articles', content_rowid='id',
                 tokenize='porter unicode61 remove_diacritics 2'
@@ -101,12 +105,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (article_id, source)
             )""",
             "CREATE TABLE near_dup_bands (band BIGINT NOT NULL, article_id INTEGER NOT NULL REFERENCES articles(id))",
-            "CREATE INDEX near_dup_bands_band ON near_dup_bands (band)",
-            "CREATE INDEX articles_published ON articles (published)",
-            "CREATE INDEX articles_outlet ON articles (outlet)",
-            "CREATE INDEX articles_story ON articles (story_id)",
-            "CREATE INDEX articles_duplicate_of ON articles (duplicate_of)",
-            "CREATE INDEX articles_content_hash ON articles (content_hash)",
+            *_INDEXES,
             "CREATE INDEX articles_search ON articles USING GIN (search_vector)",
         ),
     ),
