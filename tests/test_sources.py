@@ -112,6 +112,13 @@ def test_jsonl_keeps_ids_and_reports_bad_lines(tmp_path):
     assert "a.jsonl:2: not valid JSON" in warnings[0]
 
 
+def test_jsonl_in_utf16_and_with_a_utf8_bom(tmp_path):
+    (tmp_path / "wide.jsonl").write_bytes('{"text": "Caf\u00e9 one"}\n{"text": "two"}\n'.encode("utf-16"))
+    assert [a.text for a in read_all(tmp_path / "wide.jsonl")] == ["Caf\u00e9 one", "two"]
+    (tmp_path / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + '{"text": "Caf\u00e9"}\n'.encode())
+    assert [a.text for a in read_all(tmp_path / "bom.jsonl")] == ["Caf\u00e9"]
+
+
 def test_gzipped_jsonl(tmp_path):
     path = tmp_path / "a.jsonl.gz"
     path.write_bytes(gzip.compress(b'{"text": "Zipped body"}\n'))

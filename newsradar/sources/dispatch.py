@@ -113,6 +113,24 @@ def _read_whole(path: Path) -> bytes:
     return path.read_bytes()
 
 
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16 (and UTF-32 LE, which starts the same way)
+
+
+def _jsonl_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """Lines of a JSONL stream as UTF-8 bytes. UTF-8 streams (with or without a BOM) are passed
+    through line by line; a UTF-16/32 file (found by its BOM) is decoded whole, within the cap."""
+    head = stream.read(4)
+    stream.seek(0)
+    if not head.startswith(_WIDE_BOMS):
+        yield from stream
+        return
+    data = stream.read(_max_bytes() + 1)
+    if len(data) > _max_bytes():
+        raise InputError(name, f"UTF-16/32 file over the {_max_bytes() // 2**20} MiB cap (NEWSRADAR_MAX_FILE_MB); convert it to UTF-8")
+    for line in decode(data, name).splitlines():
+        yield line.encode("utf-8")
+
+
 def _gunzip_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as handle:
@@ -125,7 +143,7 @@ def _articles_from_bytes(kind: str, data: bytes, name: str, warn: Warn, url: str
     if not data.strip():
         raise InputError(name, "empty input")
     if kind == "jsonl":
-        yield from read_jsonl(io.BytesIO(data), name, warn, _max_bytes())
+        yield from read_jsonl(_jsonl_lines(io.BytesIO(data), name), name, warn, _max_bytes())
     elif kind == "warc":
         yield from read_warc(io.BytesIO(data), name, warn, _max_bytes())
     elif kind == "feed":
@@ -150,10 +168,11 @@ def _file_articles(path: Path, kind: str, warn: Warn, meter: Meter) -> Iterator[
         elif kind == "jsonl":
             with path.open("rb") as stream:
                 meter.handle = stream
-                if looks_binary(stream.read(8192)) and not path.name.lower().endswith(".gz"):
+                head = stream.read(8192)
+                if looks_binary(head) and not head.startswith(_WIDE_BOMS) and not path.name.lower().endswith(".gz"):
                     raise InputError(name, "binary data, not JSON lines")
                 stream.seek(0)
-                lines = _gunzip_lines(stream, name) if path.name.lower().endswith(".gz") else stream
+                lines = _gunzip_lines(stream, name) if path.name.lower().endswith(".gz") else _jsonl_lines(stream, name)
                 yield from read_jsonl(lines, name, warn, _max_bytes())
         else:
             data = _read_whole(path)
