@@ -17,11 +17,11 @@ SCHEMA = "newsradar.analysis/1"
 # Fields of articles[] in the analysis document: the contract's, then ours.
 DOCUMENT_ARTICLE_FIELDS = ("id", "external_id", "title", "url", "outlet", "published", "language", "text",
                            "story_id", "duplicate_of", "tone", "canonical_url", "author", "source_kind",
-                           "source", "similarity")
+                           "source", "similarity", "summary")
 # Columns of the flat exports (CSV, Parquet, JSON Lines).
 EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "outlet", "author", "published",
                   "language", "source_kind", "source", "duplicate_of", "similarity", "story_id", "tone",
-                  "ingested_at", "text")
+                  "ingested_at", "summary", "text")
 
 
 def iso(value: Any) -> Any:
@@ -105,7 +105,7 @@ def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
         ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
         ("source", pa.string()), ("duplicate_of", pa.int64()), ("similarity", pa.float64()),
         ("story_id", pa.int64()), ("tone", pa.float64()), ("ingested_at", pa.timestamp("s", tz="UTC")),
-        ("text", pa.string()),
+        ("summary", pa.string()), ("text", pa.string()),
     ])
     sink = out if _seekable(out) else io.BytesIO()
     count = 0

@@ -25,6 +25,7 @@ class Article:
     canonical_url: str | None = None
     key: str = ""
     content_hash: str = ""
+    summary: str | None = None  # a feed's own summary, kept when the full text was fetched
     fingerprint: bytes | None = None  # MinHash signature (dedup.to_bytes), None for short texts
     # assigned by the store
     id: int | None = None
@@ -63,3 +64,26 @@ class WriteResult:
     inserted: bool
     duplicate_of: int | None
     story_id: int | None
+
+
+@dataclass(slots=True)
+class Feed:
+    """A feed subscription and its health."""
+
+    id: int
+    url: str
+    outlet: str | None
+    title: str | None
+    interval_seconds: int
+    full_text: bool
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_status: int | None = None
+    error_count: int = 0
+    last_error: str | None = None
+    next_poll_at: datetime | None = None
+    paused: bool = False
+    articles_count: int = 0
+    created_at: datetime | None = None

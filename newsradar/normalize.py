@@ -240,6 +240,7 @@ def normalize_article(article: Article) -> Article:
     """Fill the derived fields of an article in place and return it."""
     article.text = clean_text(article.text)
     article.title = clean_title(article.title)
+    article.summary = clean_text(article.summary) or None
     article.outlet = clean_title(article.outlet)
     article.author = clean_title(article.author)
     article.published = parse_datetime(article.published)

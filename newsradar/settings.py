@@ -48,10 +48,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
             "Estimated Jaccard similarity of word 4-shingles above which an article is a "
             "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),
+    Setting("fetch_allow", "", "NEWSRADAR_FETCH_ALLOW",
+            "Comma-separated host names, addresses or CIDR networks that may be fetched although they "
+            "are loopback, private or otherwise non-public (e.g. 127.0.0.1 for a local test server). "
+            "Empty by default: such addresses are refused before any packet is sent."),
     Setting("fetch_timeout", 20.0, "NEWSRADAR_FETCH_TIMEOUT",
-            "Seconds allowed for fetching one URL given as an input.", float),
-    Setting("user_agent", "newsradar/0.1 (+https://github.com/newsradar)", "NEWSRADAR_USER_AGENT",
-            "User-Agent header sent when fetching URLs."),
+            "Seconds to wait for a server's next bytes (read and write timeout).", float),
+    Setting("connect_timeout", 10.0, "NEWSRADAR_CONNECT_TIMEOUT", "Seconds to wait for a connection.", float),
+    Setting("fetch_total_timeout", 60.0, "NEWSRADAR_FETCH_TOTAL_TIMEOUT",
+            "Seconds allowed for one fetch in all, redirects and body included.", float),
+    Setting("max_redirects", 5, "NEWSRADAR_MAX_REDIRECTS", "Redirects followed at most per fetch.", int),
+    Setting("contact", "", "NEWSRADAR_CONTACT",
+            "A URL or e-mail address for publishers to reach this installation's operator; sent in the "
+            "User-Agent (newsradar/VERSION (+CONTACT))."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

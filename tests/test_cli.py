@@ -120,7 +120,8 @@ def http_root():
     server.shutdown()
 
 
-def test_analyze_fetches_feeds_and_pages_over_http(http_root, tmp_path):
+def test_analyze_fetches_feeds_and_pages_over_http(http_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_FETCH_ALLOW", "127.0.0.1")
     page = next((EXAMPLES / "pages").glob("*.html")).name
     document = analyze(f"sqlite:///{tmp_path / 's.db'}", f"{http_root}/feeds/meridian-post.atom",
                        f"{http_root}/pages/{page}")
@@ -177,7 +178,7 @@ def test_every_command_has_help():
 
 def test_init_creates_then_reports_up_to_date(db_url):
     first = run("init", "--db", db_url)
-    assert first.exit_code == 0 and "schema version 1, applied migrations 1" in first.stdout
+    assert first.exit_code == 0 and "schema version 2, applied migrations 1, 2" in first.stdout
     second = run("init", "--db", db_url)
     assert second.exit_code == 0 and "up to date" in second.stdout
 

@@ -21,7 +21,7 @@ from .writer import BatchWriter
 
 ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "title", "text", "author", "outlet",
                    "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
-                   "story_id", "tone", "ingested_at")
+                   "story_id", "tone", "ingested_at", "summary")
 _SELECT_ARTICLES = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
 
 
@@ -64,7 +64,7 @@ class Store:
     def safe_url(self) -> str:
         return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)
 
-    def _time(self, value: datetime | None) -> Any:
+    def db_time(self, value: datetime | None) -> Any:
         """A datetime as this database stores it: ISO 8601 text on SQLite, timestamptz on PostgreSQL."""
         if value is None:
             return None
@@ -114,7 +114,7 @@ class Store:
             return []
         try:
             with self._connect(write=True) as conn:
-                results = BatchWriter(conn, self._time, threshold).write(articles)
+                results = BatchWriter(conn, self.db_time, threshold).write(articles)
         except DBAPIError as exc:
             raise StoreError(f"writing to {self.safe_url()} failed: {_reason(exc)}") from exc
         for article, result in zip(articles, results, strict=True):
@@ -165,10 +165,10 @@ class Store:
             params["story_id"] = filters["story_id"]
         if filters.get("since"):
             clauses.append("published >= :since")
-            params["since"] = self._time(filters["since"])
+            params["since"] = self.db_time(filters["since"])
         if filters.get("until"):
             clauses.append("published < :until")
-            params["until"] = self._time(filters["until"])
+            params["until"] = self.db_time(filters["until"])
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
     def iter_articles(self, chunk: int = 1000) -> Iterator[dict]:

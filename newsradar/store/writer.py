@@ -25,9 +25,10 @@ _CHUNK = 500  # values per IN (...) list
 
 _INSERT_ARTICLE = text(
     "INSERT INTO articles (key, external_id, guid, url, canonical_url, title, text, author, outlet, published, language,"
-    " source_kind, source, content_hash, fingerprint, duplicate_of, similarity, story_id, ingested_at) VALUES (:key,"
-    " :external_id, :guid, :url, :canonical_url, :title, :text, :author, :outlet, :published, :language, :source_kind,"
-    " :source, :content_hash, :fingerprint, :duplicate_of, :similarity, :story_id, :ingested_at)"
+    " source_kind, source, content_hash, fingerprint, duplicate_of, similarity, story_id, ingested_at, summary)"
+    " VALUES (:key, :external_id, :guid, :url, :canonical_url, :title, :text, :author, :outlet, :published, :language,"
+    " :source_kind, :source, :content_hash, :fingerprint, :duplicate_of, :similarity, :story_id, :ingested_at,"
+    " :summary)"
     " ON CONFLICT (key) DO NOTHING RETURNING id")
 _INSERT_STORY = text("INSERT INTO stories (title, first_published, last_published, created_at)"
                      " VALUES (:title, :published, :published, :now) RETURNING id")
@@ -175,7 +176,7 @@ class BatchWriter:
             "source_kind": article.source_kind, "source": article.source, "content_hash": article.content_hash,
             "fingerprint": dedup.to_bytes(signature) if signature is not None else None,
             "duplicate_of": duplicate_of, "similarity": similarity if duplicate_of else None,
-            "story_id": story_id, "ingested_at": self.now,
+            "story_id": story_id, "ingested_at": self.now, "summary": article.summary,
         }).scalar()
         if new_id is None:  # another writer stored this key since we looked
             if story_started:
