@@ -3,9 +3,13 @@ library are turned into one-line messages in one place (``_Group.invoke``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
+import signal
 import sys
-from datetime import datetime
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +30,12 @@ from typer.core import TyperGroup
 from . import __version__, export, settings
 from .errors import NewsradarError
 from .normalize import parse_datetime
+from .opml import read_opml, write_opml
 from .pipeline import IngestReport, Progress, ingest
+from .poll import PollResult, poll_due
+from .poll import watch as watch_feeds
 from .store import Store, open_store
+from .store import feeds as feed_store
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -56,6 +64,8 @@ app = typer.Typer(cls=_Group, no_args_is_help=True, add_completion=False, rich_m
                   help="newsradar: ingest news coverage, deduplicate it, group it into stories and analyse it.")
 articles_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Browse stored articles.")
 app.add_typer(articles_app, name="articles")
+feeds_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Feed subscriptions: add, import, export, list, remove.")
+app.add_typer(feeds_app, name="feeds")
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="NEWSRADAR_DB", metavar="URL", show_envvar=True,
@@ -333,6 +343,146 @@ def settings_command() -> None:
     for setting in settings.SETTINGS:
         table.add_row(setting.name, setting.env, str(settings.get(setting.name)), setting.help)
     out.print(table)
+
+
+def parse_duration(value: str) -> int:
+    """Seconds in "90", "90s", "15m", "2h" or "1d"."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", value.lower())
+    if not match or int(match.group(1)) == 0:
+        raise NewsradarError(f"--every {value!r} is not a duration; use e.g. 90s, 15m, 2h or 1d")
+    return int(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+def _check_feed_url(url: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
+        raise NewsradarError(f"{url!r} is not an http(s) URL")
+    return url.strip()
+
+
+@feeds_app.command("add")
+def feeds_add(url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")], db: DbOption = None,
+              outlet: Annotated[str | None, typer.Option(help="Outlet name for its articles (default: the feed's title).")] = None,
+              every: Annotated[str, typer.Option(help="Poll interval: 90s, 15m, 2h, 1d.")] = "15m",
+              full_text: Annotated[bool, typer.Option("--full-text/--no-full-text",
+                                                      help="Fetch the linked page when an entry carries only a summary.")] = True) -> None:
+    """Subscribe to a feed. `newsradar poll` fetches it."""
+    interval = parse_duration(every)
+    with _store(db) as store:
+        feed, created = feed_store.add(store, _check_feed_url(url), outlet, interval, full_text)
+    out.print(f"{'added' if created else 'already subscribed'}: feed {feed.id} {feed.url} (every {feed.interval_seconds} s)",
+              markup=False, highlight=False)
+
+
+@feeds_app.command("import")
+def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.")], db: DbOption = None,
+                 every: Annotated[str, typer.Option(help="Poll interval for the new feeds.")] = "15m") -> None:
+    """Subscribe to every feed of an OPML file (feeds already subscribed are left as they are)."""
+    interval = parse_duration(every)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NewsradarError(f"{path}: {exc.strerror}") from exc
+    outlines = read_opml(data, str(path))
+    added = 0
+    with _store(db) as store:
+        for outline in outlines:
+            if not re.match(r"^https?://", outline.url, re.IGNORECASE):
+                _warn(f"{path}: skipped {outline.url!r}: not an http(s) URL")
+                continue
+            _, created = feed_store.add(store, outline.url, outline.title, interval)
+            added += created
+    out.print(f"{added} feeds added, {len(outlines) - added} already subscribed or skipped", markup=False)
+
+
+@feeds_app.command("export")
+def feeds_export(db: DbOption = None,
+                 output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None) -> None:
+    """Write the subscriptions as OPML."""
+    with _store(db) as store:
+        document = write_opml(feed_store.all_feeds(store))
+    if output is None:
+        sys.stdout.write(document)
+    else:
+        try:
+            output.write_text(document, encoding="utf-8")
+        except OSError as exc:
+            raise NewsradarError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+@feeds_app.command("list")
+def feeds_list(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Subscriptions and their health: last fetch and status, errors, next poll, articles so far."""
+    with _store(db) as store:
+        feeds = feed_store.all_feeds(store)
+    if as_json:
+        for feed in feeds:
+            out.print(json.dumps({k: export.iso(v) for k, v in asdict(feed).items()}, ensure_ascii=False),
+                      markup=False, highlight=False)
+        return
+    table = Table()
+    for column in ("id", "feed", "every", "last fetch", "status", "errors", "last error", "next poll", "articles"):
+        table.add_column(column)
+    for feed in feeds:
+        table.add_row(str(feed.id), (feed.outlet or feed.title or "") + "\n" + feed.url, f"{feed.interval_seconds // 60} min",
+                      _day(feed.last_fetch_at), str(feed.last_status or ""), str(feed.error_count),
+                      feed.last_error or "", "paused" if feed.paused else _day(feed.next_poll_at), f"{feed.articles_count:,}")
+    out.print(table)
+
+
+@feeds_app.command("remove")
+def feeds_remove(feed: Annotated[str, typer.Argument(help="Feed id or URL.")], db: DbOption = None) -> None:
+    """Unsubscribe (the articles already stored stay)."""
+    with _store(db) as store:
+        removed = feed_store.remove(store, feed)
+    out.print(f"removed feed {removed.id} {removed.url}", markup=False, highlight=False)
+
+
+@feeds_app.command("resume")
+def feeds_resume(feed: Annotated[str, typer.Argument(help="Feed id or URL.")], db: DbOption = None) -> None:
+    """Resume a feed paused after repeated failures, and poll it at the next `poll`."""
+    with _store(db) as store:
+        found = feed_store.get(store, feed)
+        feed_store.update(store, found.id, paused=False, error_count=0, next_poll_at=datetime.now(UTC))
+    out.print(f"resumed feed {found.id} {found.url}", markup=False, highlight=False)
+
+
+def _print_poll(results: list[PollResult]) -> None:
+    for result in results:
+        if result.outcome == "error":
+            err.print(f"error: {result.url}: {result.error}" + (" (paused)" if result.paused else ""),
+                      markup=False, highlight=False)
+        else:
+            err.print(f"{result.url}: {result.outcome} ({result.status}), {result.new_articles} new of {result.entries} entries",
+                      markup=False, highlight=False)
+
+
+@app.command()
+def poll(db: DbOption = None,
+         all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed not paused, due or not.")] = False) -> None:
+    """Fetch every due feed once and store its new entries."""
+    with _store(db) as store:
+        results = poll_due(store, all_feeds=all_feeds, warn=_warn)
+    _print_poll(results)
+    new = sum(r.new_articles for r in results)
+    failed = sum(r.outcome == "error" for r in results)
+    err.print(f"{len(results)} feeds polled: {new:,} new articles, {failed} failed", markup=False, highlight=False)
+
+
+@app.command()
+def watch(db: DbOption = None) -> None:
+    """Keep polling feeds as they fall due, until SIGINT or SIGTERM; a poll under way is finished
+    and written first."""
+    with _store(db) as store:
+        async def run() -> int:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            err.print("watching feeds; Ctrl-C or SIGTERM stops after the current poll", markup=False)
+            return await watch_feeds(store, stop, warn=_warn, on_results=_print_poll)
+
+        rounds = asyncio.run(run())
+    err.print(f"stopped after {rounds} polling rounds", markup=False)
 
 
 def _date_option(value: str | None, flag: str) -> datetime | None:

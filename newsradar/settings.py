@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("workers", 0, "NEWSRADAR_WORKERS",
             "Processes that extract, normalize and fingerprint articles during ingestion; 0 means "
             "one per CPU (at most 4), 1 means no worker processes. Small inputs never start any.", int),
+    Setting("poll_concurrency", 32, "NEWSRADAR_POLL_CONCURRENCY", "Feeds fetched at once, at most.", int),
+    Setting("per_host_concurrency", 2, "NEWSRADAR_PER_HOST_CONCURRENCY",
+            "Feeds of one host fetched at once, at most.", int),
+    Setting("host_delay", 1.0, "NEWSRADAR_HOST_DELAY",
+            "Seconds between two article-page requests to one host (robots.txt Crawl-delay, when longer, wins).",
+            float),
+    Setting("feed_max_errors", 10, "NEWSRADAR_FEED_MAX_ERRORS",
+            "Consecutive failures after which a feed is paused (`feeds resume` starts it again).", int),
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
             "Estimated Jaccard similarity of word 4-shingles above which an article is a "
             "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),

@@ -15,11 +15,16 @@ from .htmltext import html_to_text
 feedparser.RESOLVE_RELATIVE_URIS = 0
 
 
-def _entry_text(entry) -> str:
-    candidates = [c.get("value", "") for c in entry.get("content", []) or []]
-    candidates.append(entry.get("summary", "") or "")
-    best = max(candidates, key=len, default="")
-    return html_to_text(best)
+def _entry_text(entry) -> tuple[str, str | None, bool]:
+    """(text, summary, summary_only): the entry's fullest content as text, its summary when
+    that is something else, and whether the summary is all the entry carries."""
+    contents = [c.get("value", "") for c in entry.get("content", []) or [] if c.get("value")]
+    summary = entry.get("summary", "") or ""
+    if not contents:
+        return html_to_text(summary), None, True
+    best = max(contents, key=len)
+    summary_text = html_to_text(summary) if summary and summary != best else None
+    return html_to_text(best), summary_text, False
 
 
 def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator[Article]:
@@ -41,7 +46,7 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
     feed_language = feed.get("language")
     produced = 0
     for number, entry in enumerate(entries, start=1):
-        text = _entry_text(entry)
+        text, summary, summary_only = _entry_text(entry)
         title = html_to_text(entry.get("title")) or None
         if not text.strip() and not title:
             continue
@@ -58,6 +63,8 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             language=content_language or feed_language,
             source_kind="feed",
             source=f"{source}#{number}",
+            summary=summary,
+            extra={"summary_only": summary_only},
         )
     if not produced:
         raise InputError(source, "the feed has no entries with a title or text")

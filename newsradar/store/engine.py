@@ -34,7 +34,9 @@ def _sqlite(database: str | None) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the directory for {path}: {exc.strerror}") from exc
-        engine = create_engine(f"sqlite:///{path}")
+        # Connections may be used from worker threads (the poller writes through asyncio.to_thread);
+        # the pool hands each to one thread at a time.
+        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     else:
         engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -180,6 +180,18 @@ class Store:
                 return
             yield from rows
             last = rows[-1]["id"]
+
+    def existing_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these identity keys are stored already."""
+        found: set[str] = set()
+        with self._connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                if chunk:
+                    rows = conn.execute(text("SELECT key FROM articles WHERE key IN :keys").bindparams(
+                        bindparam("keys", expanding=True)), {"keys": chunk})
+                    found.update(row[0] for row in rows)
+        return found
 
     def count_articles(self) -> int:
         with self._connect() as conn:

@@ -1,0 +1,266 @@
+"""Polling feed subscriptions, the way a good feed reader does: politely and without ever letting
+one feed's failure stop the others.
+
+- conditional GET (ETag, Last-Modified); Cache-Control max-age and Expires respected as the
+  earliest next poll; 429/503 with Retry-After respected;
+- bounded concurrency, overall and per host;
+- on errors: exponential backoff with jitter; a feed failing ``feed_max_errors`` times in a row
+  is paused with its error visible, not retried hot;
+- a permanent redirect moves the subscription to its new address;
+- entries that carry only a summary get their linked page fetched (robots.txt respected, a
+  delay between requests to one host) and its main text extracted; both texts are kept;
+- every outcome — status, error count, last error, next poll — is stored on the feed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from . import settings
+from .errors import InputError
+from .model import Article, Feed
+from .prepare import prepare
+from .sources.feed import read_feed
+from .sources.fetch import FetchError, Guard, fetch_async, new_client, user_agent
+from .sources.webpage import extract_page
+from .store import Store
+from .store import feeds as feed_store
+
+Warn = Callable[[str], None]
+_MAX_WAIT = timedelta(days=1)  # no server hint pushes a poll further out than this
+
+
+@dataclass(slots=True)
+class PollResult:
+    feed_id: int
+    url: str
+    outcome: str  # "new", "not modified", "error"
+    status: int | None = None
+    entries: int = 0
+    new_articles: int = 0
+    error: str | None = None
+    next_poll_at: datetime | None = None
+    paused: bool = False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _cache_delay(headers: httpx.Headers, now: datetime) -> timedelta | None:
+    """How long the server asks us to wait before fetching again (Cache-Control, Expires)."""
+    control = headers.get("cache-control", "")
+    match = re.search(r"max-age\s*=\s*(\d+)", control)
+    if match:
+        return timedelta(seconds=int(match.group(1)))
+    expires = headers.get("expires")
+    if expires:
+        try:
+            when = parsedate_to_datetime(expires)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(timedelta(0), when - now)
+    return None
+
+
+def backoff(interval_seconds: int, errors: int) -> timedelta:
+    """Exponential backoff from the feed's interval, with ±20 % jitter, at most a day."""
+    base = min(interval_seconds * 2 ** max(0, errors - 1), _MAX_WAIT.total_seconds())
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+class HostPolicy:
+    """Politeness toward the sites behind article links: robots.txt (RFC 9309) and a delay
+    between two requests to one host."""
+
+    def __init__(self, client: httpx.AsyncClient, guard: Guard, delay: float):
+        self.client, self.guard, self.delay = client, guard, delay
+        self._robots: dict[str, asyncio.Task[RobotFileParser | None]] = {}  # one fetch per origin
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    async def _robots_of(self, url: str) -> RobotFileParser | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = asyncio.ensure_future(self._load_robots(origin))
+        return await self._robots[origin]
+
+    async def allowed(self, url: str) -> bool:
+        robots = await self._robots_of(url)
+        return True if robots is None else robots.can_fetch(user_agent(), url)
+
+    async def _load_robots(self, origin: str) -> RobotFileParser | None:
+        parser = RobotFileParser()
+        try:
+            fetched = await self.fetch(f"{origin}/robots.txt", max_bytes=512 * 1024)
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                return None  # RFC 9309: unavailable robots.txt means no restrictions
+            parser.parse(["User-agent: *", "Disallow: /"])  # unreachable (5xx, network): assume complete disallow
+            return parser
+        parser.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
+        return parser
+
+    async def fetch(self, url: str, max_bytes: int | None = None):
+        """Fetch a page of a host no sooner than the delay (or its robots.txt Crawl-delay) after
+        the previous request to that host."""
+        host = urlsplit(url).netloc
+        delay = self.delay
+        if not url.endswith("/robots.txt"):
+            robots = await self._robots_of(url)
+            crawl_delay = robots.crawl_delay(user_agent()) if robots is not None else None
+            delay = max(delay, float(crawl_delay or 0))
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            wait = self._last.get(host, 0.0) + delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await fetch_async(self.client, url, max_bytes=max_bytes, guard=self.guard)
+            finally:
+                self._last[host] = time.monotonic()
+
+
+class Poller:
+    """Polls feeds into a store. One instance per run (``poll``) or per process (``watch``)."""
+
+    def __init__(self, store: Store, warn: Warn = lambda message: None, guard: Guard | None = None):
+        self.store = store
+        self.warn = warn
+        self.guard = guard or Guard.from_settings()
+        self.max_errors = settings.get("feed_max_errors")
+        self._write_lock = asyncio.Lock()
+
+    async def poll(self, feeds: list[Feed]) -> list[PollResult]:
+        """Poll these feeds once each, concurrently within the limits; never raises for a feed."""
+        if not feeds:
+            return []
+        total = asyncio.Semaphore(settings.get("poll_concurrency"))
+        per_host: dict[str, asyncio.Semaphore] = {}
+        async with new_client(self.guard, max_connections=settings.get("poll_concurrency")) as client:
+            policy = HostPolicy(client, self.guard, settings.get("host_delay"))
+
+            async def one(feed: Feed) -> PollResult:
+                host = urlsplit(feed.url).netloc
+                semaphore = per_host.setdefault(host, asyncio.Semaphore(settings.get("per_host_concurrency")))
+                async with total, semaphore:
+                    return await self._poll_one(client, policy, feed)
+
+            return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+
+    async def _poll_one(self, client: httpx.AsyncClient, policy: HostPolicy, feed: Feed) -> PollResult:
+        now = _now()
+        headers = {"Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"}
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        if feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
+        try:
+            fetched = await fetch_async(client, feed.url, headers=headers, guard=self.guard)
+            new_url = fetched.permanent_url
+            if new_url is not None and await asyncio.to_thread(feed_store.move, self.store, feed.id, new_url):
+                self.warn(f"{feed.url}: moved permanently; the subscription now follows {new_url}")
+                feed.url = new_url
+            wait = max(timedelta(seconds=feed.interval_seconds), min(_cache_delay(fetched.headers, now) or timedelta(0), _MAX_WAIT))
+            changes: dict = {"last_fetch_at": now, "last_status": fetched.status, "error_count": 0, "last_error": None,
+                             "next_poll_at": now + wait, "last_success_at": now}
+            result = PollResult(feed.id, feed.url, "not modified", fetched.status, next_poll_at=now + wait)
+            if fetched.status != 304:
+                articles = await self._articles(policy, feed, fetched.content)
+                async with self._write_lock:
+                    written = await asyncio.to_thread(self.store.write_batch, articles) if articles else []
+                result.outcome, result.entries = "new", len(articles)
+                result.new_articles = sum(1 for r in written if r.inserted)
+                changes.update(etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
+                               articles_count=feed.articles_count + result.new_articles)
+                if not feed.title and articles and articles[0].outlet:
+                    changes["title"] = articles[0].outlet
+        except InputError as exc:  # FetchError included: a failure is data, not a crash
+            errors = feed.error_count + 1
+            status = getattr(exc, "status", None)
+            retry_after = getattr(exc, "retry_after", None)
+            wait = backoff(feed.interval_seconds, errors)
+            if status in (429, 503) and retry_after is not None:
+                wait = min(max(timedelta(seconds=retry_after), timedelta(seconds=1)), _MAX_WAIT)
+            paused = errors >= self.max_errors
+            changes = {"last_fetch_at": now, "last_status": status, "error_count": errors, "last_error": exc.reason,
+                       "next_poll_at": now + wait, "paused": paused}
+            result = PollResult(feed.id, feed.url, "error", status, error=exc.reason, next_poll_at=now + wait,
+                                paused=paused)
+        await asyncio.to_thread(feed_store.update, self.store, feed.id, **changes)
+        return result
+
+    async def _articles(self, policy: HostPolicy, feed: Feed, content: bytes) -> list[Article]:
+        """The feed's entries as prepared articles, with full text fetched for summary-only
+        entries that are not stored yet."""
+        prepared: list[Article] = []
+        for article in read_feed(content, feed.url, self.warn):
+            article.source = feed.url  # one sighting per feed, however the entries shift
+            if feed.outlet:
+                article.outlet = feed.outlet
+            summary_only = article.extra.get("summary_only", False)
+            ready = prepare(article)
+            if isinstance(ready, Article):
+                ready.extra["summary_only"] = summary_only
+                prepared.append(ready)
+        if not feed.full_text:
+            return prepared
+        stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in prepared])
+        wanted = [a for a in prepared if a.extra.get("summary_only") and a.url and a.key not in stored]
+        await asyncio.gather(*(self._full_text(policy, article) for article in wanted))
+        return prepared
+
+    async def _full_text(self, policy: HostPolicy, article: Article) -> None:
+        assert article.url is not None
+        try:
+            if not await policy.allowed(article.url):
+                return
+            fetched = await policy.fetch(article.url)
+            page = extract_page(fetched.content, article.url, url=fetched.url, kind="url")
+        except InputError as exc:
+            self.warn(f"{article.url}: full text not fetched ({exc.reason}); the feed's summary is kept")
+            return
+        if len(page.text) > len(article.text):
+            article.summary = article.text
+            article.text = page.text
+            article.author = article.author or page.author
+            prepare(article)  # new text: a new content hash and fingerprint; the key stays
+
+
+def poll_due(store: Store, *, all_feeds: bool = False, warn: Warn = lambda message: None) -> list[PollResult]:
+    """Poll every due feed once (every feed not paused, with ``all_feeds``)."""
+    now = _now()
+    feeds = [f for f in feed_store.all_feeds(store) if not f.paused] if all_feeds else feed_store.due(store, now)
+    return asyncio.run(Poller(store, warn).poll(feeds))
+
+
+async def watch(store: Store, stop: asyncio.Event, *, warn: Warn = lambda message: None,
+                on_results: Callable[[list[PollResult]], None] = lambda results: None, max_sleep: float = 60.0) -> int:
+    """Poll due feeds until ``stop`` is set; a poll under way is finished first, so nothing
+    fetched is lost. Returns the number of polling rounds."""
+    poller = Poller(store, warn)
+    rounds = 0
+    while not stop.is_set():
+        due = await asyncio.to_thread(feed_store.due, store, _now())
+        if due:
+            on_results(await poller.poll(due))
+            rounds += 1
+        upcoming = await asyncio.to_thread(feed_store.next_due, store)
+        sleep = max_sleep if upcoming is None else min(max_sleep, max(0.5, (upcoming - _now()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=sleep)
+    return rounds
