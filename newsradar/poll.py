@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import random
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -29,8 +31,8 @@ import httpx
 
 from . import settings
 from .errors import InputError
-from .model import Article, Feed
-from .prepare import prepare
+from .model import Article, Feed, WriteResult
+from .prepare import default_workers, prepare
 from .sources.feed import read_feed
 from .sources.fetch import FetchError, Guard, fetch_async, new_client, user_agent
 from .sources.webpage import extract_page
@@ -135,6 +137,27 @@ class HostPolicy:
                 self._last[host] = time.monotonic()
 
 
+def parse_feed(content: bytes, url: str, outlet: str | None) -> tuple[list[Article], list[str]]:
+    """A polled feed's entries as prepared articles, and the warnings on the way. CPU-bound and
+    free of I/O, so the poller can run it on worker processes."""
+    warnings: list[str] = []
+    prepared: list[Article] = []
+    for article in read_feed(content, url, warnings.append):
+        article.source = url  # one sighting per feed, however the entries shift
+        if outlet:
+            article.outlet = outlet
+        summary_only = article.extra.get("summary_only", False)
+        ready = prepare(article)
+        if isinstance(ready, Article):
+            ready.extra["summary_only"] = summary_only
+            prepared.append(ready)
+    return prepared, warnings
+
+
+_MIN_FEEDS_FOR_WORKERS = 16  # fewer feeds are parsed in the poller's own process
+_UPDATE_BATCH = 100  # feed states written per transaction
+
+
 class Poller:
     """Polls feeds into a store. One instance per run (``poll``) or per process (``watch``)."""
 
@@ -143,24 +166,69 @@ class Poller:
         self.warn = warn
         self.guard = guard or Guard.from_settings()
         self.max_errors = settings.get("feed_max_errors")
-        self._write_lock = asyncio.Lock()
+        self._queue: list[tuple[list[Article], asyncio.Future[list[WriteResult]]]] = []
+        self._writer: asyncio.Future | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._use_workers = False
+        self._updates: list[tuple[int, dict]] = []
 
     async def poll(self, feeds: list[Feed]) -> list[PollResult]:
-        """Poll these feeds once each, concurrently within the limits; never raises for a feed."""
+        """Poll these feeds once each, concurrently within the limits; never raises for a feed.
+        Feed states are written in batches, and all of them before this returns."""
         if not feeds:
             return []
         total = asyncio.Semaphore(settings.get("poll_concurrency"))
         per_host: dict[str, asyncio.Semaphore] = {}
-        async with new_client(self.guard, max_connections=settings.get("poll_concurrency")) as client:
-            policy = HostPolicy(client, self.guard, settings.get("host_delay"))
+        self._use_workers = default_workers() > 1 and len(feeds) >= _MIN_FEEDS_FOR_WORKERS
+        try:
+            async with new_client(self.guard, max_connections=settings.get("poll_concurrency")) as client:
+                policy = HostPolicy(client, self.guard, settings.get("host_delay"))
 
-            async def one(feed: Feed) -> PollResult:
-                host = urlsplit(feed.url).netloc
-                semaphore = per_host.setdefault(host, asyncio.Semaphore(settings.get("per_host_concurrency")))
-                async with total, semaphore:
-                    return await self._poll_one(client, policy, feed)
+                async def one(feed: Feed) -> PollResult:
+                    host = urlsplit(feed.url).netloc
+                    semaphore = per_host.setdefault(host, asyncio.Semaphore(settings.get("per_host_concurrency")))
+                    async with total, semaphore:
+                        return await self._poll_one(client, policy, feed)
 
-            return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+                return list(await asyncio.gather(*(one(feed) for feed in feeds)))
+        finally:
+            await self._flush_updates()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+    async def _write(self, articles: list[Article]) -> list[WriteResult]:
+        """Write one feed's articles. Feeds that finish while a write is under way are written
+        together in the next transaction, so a busy poll makes few, larger transactions."""
+        future: asyncio.Future[list[WriteResult]] = asyncio.get_running_loop().create_future()
+        self._queue.append((articles, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.ensure_future(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                results = await asyncio.to_thread(self.store.write_batch, [a for articles, _ in batch for a in articles])
+            except Exception as exc:  # handed to every feed waiting on this write
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            start = 0
+            for articles, future in batch:
+                future.set_result(results[start:start + len(articles)])
+                start += len(articles)
+
+    async def _record(self, feed_id: int, changes: dict) -> None:
+        self._updates.append((feed_id, changes))
+        if len(self._updates) >= _UPDATE_BATCH:
+            await self._flush_updates()
+
+    async def _flush_updates(self) -> None:
+        updates, self._updates = self._updates, []
+        if updates:
+            await asyncio.to_thread(feed_store.update_many, self.store, updates)
 
     async def _poll_one(self, client: httpx.AsyncClient, policy: HostPolicy, feed: Feed) -> PollResult:
         now = _now()
@@ -181,8 +249,7 @@ class Poller:
             result = PollResult(feed.id, feed.url, "not modified", fetched.status, next_poll_at=now + wait)
             if fetched.status != 304:
                 articles = await self._articles(policy, feed, fetched.content)
-                async with self._write_lock:
-                    written = await asyncio.to_thread(self.store.write_batch, articles) if articles else []
+                written = await self._write(articles) if articles else []
                 result.outcome, result.entries = "new", len(articles)
                 result.new_articles = sum(1 for r in written if r.inserted)
                 changes.update(etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
@@ -201,22 +268,21 @@ class Poller:
                        "next_poll_at": now + wait, "paused": paused}
             result = PollResult(feed.id, feed.url, "error", status, error=exc.reason, next_poll_at=now + wait,
                                 paused=paused)
-        await asyncio.to_thread(feed_store.update, self.store, feed.id, **changes)
+        await self._record(feed.id, changes)
         return result
 
     async def _articles(self, policy: HostPolicy, feed: Feed, content: bytes) -> list[Article]:
         """The feed's entries as prepared articles, with full text fetched for summary-only
         entries that are not stored yet."""
-        prepared: list[Article] = []
-        for article in read_feed(content, feed.url, self.warn):
-            article.source = feed.url  # one sighting per feed, however the entries shift
-            if feed.outlet:
-                article.outlet = feed.outlet
-            summary_only = article.extra.get("summary_only", False)
-            ready = prepare(article)
-            if isinstance(ready, Article):
-                ready.extra["summary_only"] = summary_only
-                prepared.append(ready)
+        if self._use_workers:
+            if self._pool is None:  # started on the first feed that changed: a round of 304s needs none
+                self._pool = ProcessPoolExecutor(default_workers(), mp_context=multiprocessing.get_context("spawn"))
+            prepared, warnings = await asyncio.get_running_loop().run_in_executor(
+                self._pool, parse_feed, content, feed.url, feed.outlet)
+        else:
+            prepared, warnings = parse_feed(content, feed.url, feed.outlet)
+        for warning in warnings:
+            self.warn(warning)
         if not feed.full_text:
             return prepared
         stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in prepared])

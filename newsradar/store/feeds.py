@@ -83,14 +83,20 @@ def remove(store: Store, ref: str | int) -> Feed:
 
 def update(store: Store, feed_id: int, **values: Any) -> None:
     """Set columns of one feed (times as datetimes, flags as bools)."""
-    unknown = set(values) - set(_COLUMNS)
-    if unknown:
-        raise ValueError(f"unknown feed columns {sorted(unknown)}")
-    params = {name: (store.db_time(v) if name in _TIMES else int(v) if isinstance(v, bool) else v)
-              for name, v in values.items()}
-    assignments = ", ".join(f"{name} = :{name}" for name in params)
+    update_many(store, [(feed_id, values)])
+
+
+def update_many(store: Store, updates: list[tuple[int, dict[str, Any]]]) -> None:
+    """Set columns of several feeds in one transaction."""
     with store.engine.execution_options(write=True).begin() as conn:
-        conn.execute(text(f"UPDATE feeds SET {assignments} WHERE id = :feed_id"), {**params, "feed_id": feed_id})
+        for feed_id, values in updates:
+            unknown = set(values) - set(_COLUMNS)
+            if unknown:
+                raise ValueError(f"unknown feed columns {sorted(unknown)}")
+            params = {name: (store.db_time(v) if name in _TIMES else int(v) if isinstance(v, bool) else v)
+                      for name, v in values.items()}
+            assignments = ", ".join(f"{name} = :{name}" for name in params)
+            conn.execute(text(f"UPDATE feeds SET {assignments} WHERE id = :feed_id"), {**params, "feed_id": feed_id})
 
 
 def move(store: Store, feed_id: int, new_url: str) -> bool:
