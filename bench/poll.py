@@ -24,9 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORDS = ("government minister officials said talks sanctions oil navy coast militia election council treasury tanker "
-         "strait uranium inspectors protest currency border gang raid court senator envoy harbor crude refinery "
-         "ceasefire deployment statement spokesman capital province rally opposition president parliament").split()
+from bench.ingest import WORDS  # noqa: E402  (the same news vocabulary)
 
 
 def feed_xml(number: int, entries: int) -> bytes:

@@ -23,7 +23,8 @@ class Article:
     source: str = ""  # where it came from: a path or URL, with a locator ("#3") where useful
     # derived by normalize.normalize_article
     canonical_url: str | None = None
-    key: str = ""
+    key: str = ""  # the primary identity key (unique in the store)
+    keys: list[str] = field(default_factory=list)  # every identity key, in matching order (key among them)
     content_hash: str = ""
     summary: str | None = None  # a feed's own summary, kept when the full text was fetched
     fingerprint: bytes | None = None  # MinHash signature (dedup.to_bytes), None for short texts

@@ -227,13 +227,40 @@ def content_hash(title: str | None, text: str) -> str:
     return digest.hexdigest()
 
 
+_GLOBAL_GUID = re.compile(r"^([a-z][a-z0-9+.-]*:|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)", re.I)
+
+
+def guid_key(article: Article) -> str | None:
+    """The GUID as a key: as written when it is globally unique by form (a URI such as
+    ``tag:…``/``urn:…``/``https://…``, or a UUID), else scoped by outlet, since many feeds number
+    their entries 1, 2, 3…"""
+    if not article.guid or not article.guid.strip():
+        return None
+    guid = article.guid.strip()
+    return f"guid:{guid}" if _GLOBAL_GUID.match(guid) else f"guid:{fold(article.outlet or '')}:{guid}"
+
+
 def identity_key(article: Article) -> str:
-    """The stable key: canonical URL, else GUID (scoped by outlet), else content hash."""
+    """The stable primary key: canonical URL, else GUID, else content hash."""
     if article.canonical_url:
         return "url:" + article.canonical_url
-    if article.guid:
-        return f"guid:{fold(article.outlet or '')}:{article.guid.strip()}"
-    return "sha256:" + article.content_hash
+    return guid_key(article) or "sha256:" + article.content_hash
+
+
+def identity_keys(article: Article) -> list[str]:
+    """Every key that identifies this article, in the order they are matched against stored
+    articles: GUID, then canonical URL, then other URLs it was reached at (a redirect's target),
+    then — only when there is neither GUID nor URL — the content hash."""
+    keys = [key for key in (guid_key(article), "url:" + article.canonical_url if article.canonical_url else None) if key]
+    for other in article.extra.get("also_urls", ()):
+        canonical = canonical_url(other)
+        if canonical and "url:" + canonical not in keys:
+            keys.append("url:" + canonical)
+    if not keys:
+        keys.append("sha256:" + article.content_hash)
+    if article.key not in keys:
+        keys.append(article.key)
+    return keys
 
 
 def normalize_article(article: Article) -> Article:
@@ -250,4 +277,5 @@ def normalize_article(article: Article) -> Article:
     article.language = detect_language(f"{article.title or ''}\n{article.text}", article.language)
     article.content_hash = content_hash(article.title, article.text)
     article.key = identity_key(article)
+    article.keys = identity_keys(article)
     return article

@@ -300,11 +300,13 @@ class Poller:
         except InputError as exc:
             self.warn(f"{article.url}: full text not fetched ({exc.reason}); the feed's summary is kept")
             return
+        if fetched.url != article.url:  # reached through a redirect: the target identifies it too
+            article.extra["also_urls"] = [fetched.url, *(page.url and [page.url] or [])]
         if len(page.text) > len(article.text):
             article.summary = article.text
             article.text = page.text
             article.author = article.author or page.author
-            prepare(article)  # new text: a new content hash and fingerprint; the key stays
+        prepare(article)  # new text and keys: a new content hash and fingerprint; the primary key stays
 
 
 def poll_due(store: Store, *, all_feeds: bool = False, warn: Warn = lambda message: None) -> list[PollResult]:

@@ -311,3 +311,24 @@ def test_watch_stops_gracefully_on_sigterm(server, tmp_path):
         assert store.count_articles() == 3
         [feed] = feed_store.all_feeds(store)
     assert feed.next_poll_at > datetime.now(UTC)
+
+
+def test_one_article_reached_through_two_feeds_and_a_redirect_link(server, tmp_path, allow_loopback):
+    page = ("<html><body><article><h1>Full</h1>" + "<p>The full report from Caracas runs on for many words here.</p>" * 6
+            + "</article></body></html>").encode()
+    server.routes["/articles/g0"] = Reply(200, page, {"Content-Type": "text/html"})
+    server.routes["/go/g0"] = Reply(302, b"", {"Location": "/articles/g0"})
+    server.routes["/robots.txt"] = Reply(404)
+    direct = rss("Direct", ITEMS[:1], full=False, link_base=server.url(""))
+    same_link = rss("Mirror", ITEMS[:1], full=False, link_base=server.url(""))
+    tracked = rss("Tracked", ITEMS[:1], full=False, link_base=server.url("")).replace(b"/articles/g0", b"/go/g0")
+    server.routes["/a.xml"], server.routes["/b.xml"], server.routes["/c.xml"] = Reply(200, direct), Reply(200, same_link), Reply(200, tracked)
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    for name in ("a", "b", "c"):
+        _subscribe(db, server.url(f"/{name}.xml"), "--outlet", name.upper())
+        run("poll", "--db", db)  # one feed at a time, as they would arrive
+    with open_store(db) as store:
+        [article] = list(store.iter_articles())
+        sources = sorted(s["source"] for s in store.sightings(article["id"]))
+    assert sources == [server.url(f"/{name}.xml") for name in ("a", "b", "c")]
+    assert "full report" in article["text"]

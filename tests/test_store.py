@@ -20,7 +20,7 @@ def make(text=BODY, **fields) -> Article:
 
 
 def test_migrations_are_recorded_and_idempotent(store):
-    assert [m["version"] for m in store.migrations()] == [1, 2]
+    assert [m["version"] for m in store.migrations()] == [1, 2, 3]
     assert store.migrate() == []  # nothing pending on a second run
 
 
@@ -113,3 +113,15 @@ def test_copies_and_repeated_keys_within_one_batch(store):
     assert third.article_id == first.article_id and not third.inserted
     assert store.count_articles() == 2
     assert len(store.sightings(first.article_id)) == 2
+
+
+def test_identity_by_guid_then_url_then_content(store):
+    first = store.write_batch([make(guid="tag:wire.example,2026:1", url="https://wire.example/a", source="feed-1")])[0]
+    by_guid = store.write_batch([make(guid="tag:wire.example,2026:1", url="https://track.example/r?id=1",
+                                      source="feed-2")])[0]
+    by_new_alias = store.write_batch([make(url="https://track.example/r?id=1", source="feed-3")])[0]
+    local_guid = store.write_batch([make(text=OTHER, guid="17", outlet="Wire", source="feed-4")])[0]
+    other_outlet = store.write_batch([make(text=OTHER + " Updated.", guid="17", outlet="Post", source="feed-5")])[0]
+    assert by_guid.article_id == by_new_alias.article_id == first.article_id and not by_guid.inserted
+    assert other_outlet.article_id != local_guid.article_id  # bare numbers are not global GUIDs
+    assert len(store.sightings(first.article_id)) == 3

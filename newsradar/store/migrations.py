@@ -159,4 +159,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE articles ADD COLUMN summary TEXT",
         ),
     ),
+    Migration(
+        3,
+        "every identity key of an article (GUID, URLs it was reached at), for matching sightings",
+        sqlite=(
+            "CREATE TABLE article_keys (key TEXT PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id))",
+            "CREATE INDEX article_keys_article ON article_keys (article_id)",
+            "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
+        ),
+        postgresql=(
+            "CREATE TABLE article_keys (key TEXT PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id))",
+            "CREATE INDEX article_keys_article ON article_keys (article_id)",
+            "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
+        ),
+    ),
 )

@@ -44,6 +44,9 @@ _INSERT_SIGHTINGS = text("INSERT INTO sightings (article_id, source, source_kind
 _INSERT_BANDS = text("INSERT INTO near_dup_bands (band, article_id) VALUES (:band, :article_id)")
 _BY_KEY = text("SELECT id, key, duplicate_of, story_id FROM articles WHERE key IN :values"
                ).bindparams(bindparam("values", expanding=True))
+_BY_ALIAS = text("SELECT k.key, a.id, a.duplicate_of, a.story_id FROM article_keys k JOIN articles a ON a.id = k.article_id"
+                 " WHERE k.key IN :values").bindparams(bindparam("values", expanding=True))
+_INSERT_KEYS = text("INSERT INTO article_keys (key, article_id) VALUES (:key, :article_id) ON CONFLICT (key) DO NOTHING")
 _BY_BAND = text("SELECT band, article_id FROM near_dup_bands WHERE band IN :values"
                 ).bindparams(bindparam("values", expanding=True))
 _BY_HASH = text("SELECT id, content_hash FROM articles WHERE content_hash IN :values"
@@ -98,16 +101,25 @@ class BatchWriter:
 
     def write(self, articles: Sequence[Article]) -> list[WriteResult]:
         results: list[WriteResult | None] = [None] * len(articles)
-        stored = {row.key: row for row in self._select_in(_BY_KEY, {a.key for a in articles})}
-        first_of_key: dict[str, int] = {}
+        keys_of = [a.keys or [a.key] for a in articles]
+        stored = {row.key: row for row in self._select_in(_BY_ALIAS, {k for keys in keys_of for k in keys})}
+        first_of_key: dict[str, int] = {}  # a key already claimed by an earlier article of this batch
+        same_as: dict[int, int] = {}  # index -> index of the earlier article of this batch it is
         new: list[int] = []
-        for index, article in enumerate(articles):
-            if article.key in stored:
-                row = stored[article.key]
-                results[index] = WriteResult(row.id, False, row.duplicate_of, row.story_id)
-            elif article.key not in first_of_key:
-                first_of_key[article.key] = index
+        key_rows: list[dict] = []  # keys newly learnt for articles already stored
+        for index, keys in enumerate(keys_of):
+            match = next((stored[k] for k in keys if k in stored), None)
+            if match is not None:  # GUID first, then URLs, then content: the first stored key wins
+                results[index] = WriteResult(match.id, False, match.duplicate_of, match.story_id)
+                key_rows.extend({"key": k, "article_id": match.id} for k in keys if k not in stored)
+                continue
+            earlier_index = next((first_of_key[k] for k in keys if k in first_of_key), None)
+            if earlier_index is not None:
+                same_as[index] = earlier_index
+            else:
                 new.append(index)
+            for k in keys:
+                first_of_key.setdefault(k, earlier_index if earlier_index is not None else index)
 
         signatures = {i: _signature(articles[i]) for i in new}
         bands = {i: dedup.band_keys(sig) if sig is not None else [] for i, sig in signatures.items()}
@@ -129,11 +141,17 @@ class BatchWriter:
                 for band in bands[index]:
                     by_band.setdefault(band, set()).add(result.article_id)
                 by_hash.setdefault(article.content_hash, set()).add(result.article_id)
-        for index, article in enumerate(articles):
-            if results[index] is None:  # the same key earlier in this batch
-                first = results[first_of_key[article.key]]
-                assert first is not None
-                results[index] = WriteResult(first.article_id, False, first.duplicate_of, first.story_id)
+        for index, earlier_index in same_as.items():  # the same article earlier in this batch
+            first = results[earlier_index]
+            assert first is not None
+            results[index] = WriteResult(first.article_id, False, first.duplicate_of, first.story_id)
+            key_rows.extend({"key": k, "article_id": first.article_id} for k in keys_of[index])
+        for index in new:
+            stored_as = results[index]
+            assert stored_as is not None
+            key_rows.extend({"key": k, "article_id": stored_as.article_id} for k in keys_of[index])
+        if key_rows:
+            self.conn.execute(_INSERT_KEYS, key_rows)
         final = [r for r in results if r is not None]
         self.conn.execute(_INSERT_SIGHTINGS, [
             {"article_id": r.article_id, "source": a.source, "source_kind": a.source_kind, "now": self.now}
