@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -174,11 +176,18 @@ class _nullcontext:
         return False
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()  # loading the CA bundle takes tens of milliseconds: once is enough
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with a connection pool whose backend is the guard."""
+
     def __init__(self, guard: Guard, max_connections: int = 100):
-        super().__init__(limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20))
+        super().__init__(verify=_ssl_context(), limits=httpx.Limits(max_connections=max_connections))
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), max_connections=max_connections, max_keepalive_connections=20,
+            ssl_context=_ssl_context(), max_connections=max_connections, max_keepalive_connections=20,
             keepalive_expiry=30.0, network_backend=_GuardedBackend(guard))
 
 
