@@ -283,10 +283,11 @@ class Poller:
             prepared, warnings = parse_feed(content, feed.url, feed.outlet)
         for warning in warnings:
             self.warn(warning)
-        if not feed.full_text:
+        candidates = [a for a in prepared if a.extra.get("summary_only") and a.url] if feed.full_text else []
+        if not candidates:
             return prepared
-        stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in prepared])
-        wanted = [a for a in prepared if a.extra.get("summary_only") and a.url and a.key not in stored]
+        stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in candidates])
+        wanted = [a for a in candidates if a.key not in stored]
         await asyncio.gather(*(self._full_text(policy, article) for article in wanted))
         return prepared
 
