@@ -32,7 +32,7 @@ from .errors import NewsradarError
 from .normalize import parse_datetime
 from .opml import read_opml, write_opml
 from .pipeline import IngestReport, Progress, ingest
-from .poll import PollResult, poll_due
+from .poll import PollResult, poll_once
 from .poll import watch as watch_feeds
 from .store import Store, open_store
 from .store import feeds as feed_store
@@ -458,10 +458,15 @@ def _print_poll(results: list[PollResult]) -> None:
 
 @app.command()
 def poll(db: DbOption = None,
-         all_feeds: Annotated[bool, typer.Option("--all", help="Poll every feed not paused, due or not.")] = False) -> None:
-    """Fetch every due feed once and store its new entries."""
+         due: Annotated[bool, typer.Option("--due", help="Only feeds whose polling interval has come (as `watch` does).")] = False,
+         force: Annotated[bool, typer.Option("--force", help="Every feed not paused, even one a server asked to wait (Retry-After) or in backoff.")] = False) -> None:
+    """Fetch feeds once and store their new entries: every feed not paused that no server hint
+    (Retry-After, Cache-Control) or error backoff holds back. Requests are conditional, so an
+    unchanged feed costs a 304."""
+    if due and force:
+        raise NewsradarError("--due and --force contradict each other; give one")
     with _store(db) as store:
-        results = poll_due(store, all_feeds=all_feeds, warn=_warn)
+        results = poll_once(store, which="due" if due else "force" if force else "fetchable", warn=_warn)
     _print_poll(results)
     new = sum(r.new_articles for r in results)
     failed = sum(r.outcome == "error" for r in results)

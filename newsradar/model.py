@@ -84,7 +84,8 @@ class Feed:
     last_status: int | None = None
     error_count: int = 0
     last_error: str | None = None
-    next_poll_at: datetime | None = None
+    next_poll_at: datetime | None = None  # when the feed's interval (or the server) says to poll again
+    not_before: datetime | None = None  # no fetch before this: Retry-After, Cache-Control, backoff
     paused: bool = False
     articles_count: int = 0
     created_at: datetime | None = None

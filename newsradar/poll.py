@@ -243,9 +243,12 @@ class Poller:
             if new_url is not None and await asyncio.to_thread(feed_store.move, self.store, feed.id, new_url):
                 self.warn(f"{feed.url}: moved permanently; the subscription now follows {new_url}")
                 feed.url = new_url
-            wait = max(timedelta(seconds=feed.interval_seconds), min(_cache_delay(fetched.headers, now) or timedelta(0), _MAX_WAIT))
+            hint = _cache_delay(fetched.headers, now)
+            hint = min(hint, _MAX_WAIT) if hint else None
+            wait = max(timedelta(seconds=feed.interval_seconds), hint or timedelta(0))
             changes: dict = {"last_fetch_at": now, "last_status": fetched.status, "error_count": 0, "last_error": None,
-                             "next_poll_at": now + wait, "last_success_at": now}
+                             "next_poll_at": now + wait, "not_before": now + hint if hint else None,
+                             "last_success_at": now}
             result = PollResult(feed.id, feed.url, "not modified", fetched.status, next_poll_at=now + wait)
             if fetched.status != 304:
                 articles = await self._articles(policy, feed, fetched.content)
@@ -265,7 +268,7 @@ class Poller:
                 wait = min(max(timedelta(seconds=retry_after), timedelta(seconds=1)), _MAX_WAIT)
             paused = errors >= self.max_errors
             changes = {"last_fetch_at": now, "last_status": status, "error_count": errors, "last_error": exc.reason,
-                       "next_poll_at": now + wait, "paused": paused}
+                       "next_poll_at": now + wait, "not_before": now + wait, "paused": paused}
             result = PollResult(feed.id, feed.url, "error", status, error=exc.reason, next_poll_at=now + wait,
                                 paused=paused)
         await self._record(feed.id, changes)
@@ -310,11 +313,16 @@ class Poller:
         prepare(article)  # new text and keys: a new content hash and fingerprint; the primary key stays
 
 
-def poll_due(store: Store, *, all_feeds: bool = False, warn: Warn = lambda message: None) -> list[PollResult]:
-    """Poll every due feed once (every feed not paused, with ``all_feeds``)."""
+def poll_once(store: Store, *, which: str = "fetchable", warn: Warn = lambda message: None) -> list[PollResult]:
+    """Poll feeds once. ``which``: "fetchable" (every feed not paused that no Retry-After,
+    Cache-Control or backoff holds back — what a person asking for a refresh wants), "due" (only
+    those whose interval has come, as ``watch`` does) or "force" (every feed not paused)."""
     now = _now()
-    feeds = [f for f in feed_store.all_feeds(store) if not f.paused] if all_feeds else feed_store.due(store, now)
-    return asyncio.run(Poller(store, warn).poll(feeds))
+    choose = {"fetchable": lambda: feed_store.fetchable(store, now), "due": lambda: feed_store.due(store, now),
+              "force": lambda: feed_store.active(store)}
+    if which not in choose:
+        raise ValueError(f"which must be one of {sorted(choose)}")
+    return asyncio.run(Poller(store, warn).poll(choose[which]()))
 
 
 async def watch(store: Store, stop: asyncio.Event, *, warn: Warn = lambda message: None,

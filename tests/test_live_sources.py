@@ -122,7 +122,7 @@ def test_add_poll_store_then_a_conditional_second_poll(server, tmp_path, allow_l
     exported = [json.loads(line) for line in run("export", "--format", "jsonl", "--db", db).stdout.splitlines()]
     assert sorted(a["title"] for a in exported) == [f"Headline number {i}" for i in range(3)]
     assert {a["outlet"] for a in exported} == {"Test Wire"}
-    second = run("poll", "--all", "--db", db)
+    second = run("poll", "--db", db)  # a plain second poll: conditional, answered 304
     assert "not modified (304)" in second.stderr
     assert server.requests[-1][1].get("if-none-match") == etag
     feed_row = _feed(db, server.url("/feed.xml"))
@@ -143,7 +143,9 @@ def test_last_modified_and_cache_control(server, tmp_path, allow_loopback):
     run("poll", "--db", db)
     feed_row = _feed(db, server.url("/feed.xml"))
     assert feed_row.next_poll_at - feed_row.last_fetch_at >= timedelta(seconds=7200)  # the server asked for 2 h
-    assert "not modified" in run("poll", "--all", "--db", db).stderr
+    assert "0 feeds polled" in run("poll", "--db", db).stderr  # max-age holds a manual poll back
+    assert "0 feeds polled" in run("poll", "--due", "--db", db).stderr
+    assert "not modified" in run("poll", "--force", "--db", db).stderr
 
 
 def test_feed_gaining_entries_adds_only_the_new_ones(server, tmp_path, allow_loopback):
@@ -153,7 +155,7 @@ def test_feed_gaining_entries_adds_only_the_new_ones(server, tmp_path, allow_loo
     _subscribe(db, server.url("/feed.xml"))
     assert "2 new of 2 entries" in run("poll", "--db", db).stderr
     items = ITEMS
-    assert "1 new of 3 entries" in run("poll", "--all", "--db", db).stderr
+    assert "1 new of 3 entries" in run("poll", "--db", db).stderr
     with open_store(db) as store:
         assert store.count_articles() == 3
         assert store.stats()["sightings"] == 3  # one sighting per article and feed, however often polled
@@ -168,7 +170,8 @@ def test_retry_after_on_503(server, tmp_path, allow_loopback):
     feed_row = _feed(db, server.url("/feed.xml"))
     assert feed_row.error_count == 1 and feed_row.last_status == 503 and "503" in feed_row.last_error
     wait = (feed_row.next_poll_at - feed_row.last_fetch_at).total_seconds()
-    assert 119 <= wait <= 121
+    assert 119 <= wait <= 121 and feed_row.not_before == feed_row.next_poll_at
+    assert "0 feeds polled" in run("poll", "--db", db).stderr and len(server.requests) == 1
 
 
 def test_repeated_failures_back_off_then_pause(server, tmp_path, allow_loopback, monkeypatch):
@@ -180,7 +183,7 @@ def test_repeated_failures_back_off_then_pause(server, tmp_path, allow_loopback,
     _subscribe(db, server.url("/good.xml"))
     waits = []
     for _ in range(3):
-        result = run("poll", "--all", "--db", db)
+        result = run("poll", "--force", "--db", db)
         assert result.exit_code == 0
         feed_row = _feed(db, server.url("/feed.xml"))
         waits.append((feed_row.next_poll_at - feed_row.last_fetch_at).total_seconds())
@@ -190,7 +193,7 @@ def test_repeated_failures_back_off_then_pause(server, tmp_path, allow_loopback,
     listed = [json.loads(line) for line in run("feeds", "list", "--json", "--db", db).stdout.splitlines()]
     assert listed[0]["paused"] and listed[0]["last_error"] == "HTTP 500 Internal Server Error"
     requests_before = len(server.requests)
-    run("poll", "--all", "--db", db)
+    run("poll", "--force", "--db", db)
     assert server.paths()[requests_before:] == ["/good.xml"]  # a paused feed is not retried
     assert run("feeds", "resume", "1", "--db", db).exit_code == 0
     assert not _feed(db, server.url("/feed.xml")).paused
@@ -260,7 +263,7 @@ def test_summary_only_entries_get_their_page_unless_robots_forbid(server, tmp_pa
     assert "Paragraph 7 of the full report" in full["text"] and full["summary"] == "Story 0."
     assert articles["Headline number 2"]["text"] == "Story 2." and articles["Headline number 2"]["summary"] is None
     before = len(server.requests)
-    run("poll", "--all", "--db", db)
+    run("poll", "--db", db)
     assert [p for p in server.paths()[before:] if p.startswith("/articles/")] == []  # stored ones are not refetched
 
 

@@ -13,9 +13,9 @@ from ..normalize import parse_datetime
 from .store import Store
 
 _COLUMNS = ("id", "url", "outlet", "title", "interval_seconds", "full_text", "etag", "last_modified", "last_fetch_at",
-            "last_success_at", "last_status", "error_count", "last_error", "next_poll_at", "paused", "articles_count",
-            "created_at")
-_TIMES = ("last_fetch_at", "last_success_at", "next_poll_at", "created_at")
+            "last_success_at", "last_status", "error_count", "last_error", "next_poll_at", "not_before", "paused",
+            "articles_count", "created_at")
+_TIMES = ("last_fetch_at", "last_success_at", "next_poll_at", "not_before", "created_at")
 _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM feeds"
 
 
@@ -65,6 +65,19 @@ def due(store: Store, now: datetime) -> list[Feed]:
         rows = conn.execute(text(f"{_SELECT} WHERE paused = 0 AND (next_poll_at IS NULL OR next_poll_at <= :now)"
                                  " ORDER BY next_poll_at, id"), {"now": store.db_time(now)})
         return [_feed(row) for row in rows]
+
+
+def fetchable(store: Store, now: datetime) -> list[Feed]:
+    """Feeds not paused that no server hint or backoff holds back now (a manual poll's set)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(text(f"{_SELECT} WHERE paused = 0 AND (not_before IS NULL OR not_before <= :now)"
+                                 " ORDER BY next_poll_at, id"), {"now": store.db_time(now)})
+        return [_feed(row) for row in rows]
+
+
+def active(store: Store) -> list[Feed]:
+    with store.engine.connect() as conn:
+        return [_feed(row) for row in conn.execute(text(f"{_SELECT} WHERE paused = 0 ORDER BY id"))]
 
 
 def next_due(store: Store) -> datetime | None:

@@ -173,4 +173,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
         ),
     ),
+    Migration(
+        4,
+        "feeds: the earliest time the server or the backoff allows the next fetch",
+        sqlite=("ALTER TABLE feeds ADD COLUMN not_before TEXT",),
+        postgresql=("ALTER TABLE feeds ADD COLUMN not_before TIMESTAMPTZ",),
+    ),
 )
