@@ -45,6 +45,35 @@ _INDEXES = (
     "CREATE INDEX articles_content_hash ON articles (content_hash)",
 )
 
+_FEEDS = """CREATE TABLE feeds (
+    id {id},
+    url TEXT NOT NULL UNIQUE,
+    outlet TEXT,
+    title TEXT,
+    interval_seconds INTEGER NOT NULL,
+    full_text INTEGER NOT NULL DEFAULT 1,
+    etag TEXT,
+    last_modified TEXT,
+    last_fetch_at {time},
+    last_success_at {time},
+    last_status INTEGER,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    next_poll_at {time},
+    paused INTEGER NOT NULL DEFAULT 0,
+    articles_count INTEGER NOT NULL DEFAULT 0,
+    created_at {time} NOT NULL
+)"""
+_FEEDS_REST = (
+    "CREATE INDEX feeds_next_poll ON feeds (next_poll_at)",
+    "ALTER TABLE articles ADD COLUMN summary TEXT",
+)
+_ARTICLE_KEYS = (
+    "CREATE TABLE article_keys (key TEXT PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id))",
+    "CREATE INDEX article_keys_article ON article_keys (article_id)",
+    "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -112,66 +141,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2,
         "feed subscriptions with their health; article summaries",
-        sqlite=(
-            """CREATE TABLE feeds (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                url TEXT NOT NULL UNIQUE,
-                outlet TEXT,
-                title TEXT,
-                interval_seconds INTEGER NOT NULL,
-                full_text INTEGER NOT NULL DEFAULT 1,
-                etag TEXT,
-                last_modified TEXT,
-                last_fetch_at TEXT,
-                last_success_at TEXT,
-                last_status INTEGER,
-                error_count INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT,
-                next_poll_at TEXT,
-                paused INTEGER NOT NULL DEFAULT 0,
-                articles_count INTEGER NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL
-            )""",
-            "CREATE INDEX feeds_next_poll ON feeds (next_poll_at)",
-            "ALTER TABLE articles ADD COLUMN summary TEXT",
-        ),
-        postgresql=(
-            """CREATE TABLE feeds (
-                id SERIAL PRIMARY KEY,
-                url TEXT NOT NULL UNIQUE,
-                outlet TEXT,
-                title TEXT,
-                interval_seconds INTEGER NOT NULL,
-                full_text INTEGER NOT NULL DEFAULT 1,
-                etag TEXT,
-                last_modified TEXT,
-                last_fetch_at TIMESTAMPTZ,
-                last_success_at TIMESTAMPTZ,
-                last_status INTEGER,
-                error_count INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT,
-                next_poll_at TIMESTAMPTZ,
-                paused INTEGER NOT NULL DEFAULT 0,
-                articles_count INTEGER NOT NULL DEFAULT 0,
-                created_at TIMESTAMPTZ NOT NULL
-            )""",
-            "CREATE INDEX feeds_next_poll ON feeds (next_poll_at)",
-            "ALTER TABLE articles ADD COLUMN summary TEXT",
-        ),
+        sqlite=(_FEEDS.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT"), *_FEEDS_REST),
+        postgresql=(_FEEDS.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ"), *_FEEDS_REST),
     ),
     Migration(
         3,
         "every identity key of an article (GUID, URLs it was reached at), for matching sightings",
-        sqlite=(
-            "CREATE TABLE article_keys (key TEXT PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id))",
-            "CREATE INDEX article_keys_article ON article_keys (article_id)",
-            "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
-        ),
-        postgresql=(
-            "CREATE TABLE article_keys (key TEXT PRIMARY KEY, article_id INTEGER NOT NULL REFERENCES articles(id))",
-            "CREATE INDEX article_keys_article ON article_keys (article_id)",
-            "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
-        ),
+        sqlite=_ARTICLE_KEYS,
+        postgresql=_ARTICLE_KEYS,
     ),
     Migration(
         4,
