@@ -396,10 +396,18 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.")], db
 
 @feeds_app.command("export")
 def feeds_export(db: DbOption = None,
+                 fmt: Annotated[str, typer.Option("--format", "-f", help="opml (subscriptions) or json (subscriptions with their health).")] = "opml",
                  output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None) -> None:
-    """Write the subscriptions as OPML."""
+    """Write the subscriptions as OPML, or as JSON with every feed's settings and health."""
+    if fmt not in ("opml", "json"):
+        raise NewsradarError(f"unknown feeds export format {fmt!r}; choose opml or json")
     with _store(db) as store:
-        document = write_opml(feed_store.all_feeds(store))
+        feeds = feed_store.all_feeds(store)
+    if fmt == "opml":
+        document = write_opml(feeds)
+    else:
+        document = json.dumps([{k: export.iso(v) for k, v in asdict(feed).items()} for feed in feeds],
+                              ensure_ascii=False, indent=2) + "\n"
     if output is None:
         sys.stdout.write(document)
     else:

@@ -106,7 +106,7 @@ def _feed(db, url):
         return feed_store.get(store, url)
 
 
-def test_add_poll_store_then_a_conditional_second_poll(server, tmp_path, allow_loopback):
+def test_add_poll_store_then_a_conditional_second_poll(server, db_url, allow_loopback):
     etag = '"v1"'
 
     def feed(handler):
@@ -115,7 +115,7 @@ def test_add_poll_store_then_a_conditional_second_poll(server, tmp_path, allow_l
         return Reply(200, rss("Wire", ITEMS), {"Content-Type": "application/rss+xml", "ETag": etag})
 
     server.routes["/feed.xml"] = feed
-    db = f"sqlite:///{tmp_path / 's.db'}"
+    db = db_url  # on SQLite and on PostgreSQL
     _subscribe(db, server.url("/feed.xml"), "--outlet", "Test Wire")
     first = run("poll", "--db", db)
     assert first.exit_code == 0 and "3 new articles" in first.stderr
@@ -161,9 +161,9 @@ def test_feed_gaining_entries_adds_only_the_new_ones(server, tmp_path, allow_loo
         assert store.stats()["sightings"] == 3  # one sighting per article and feed, however often polled
 
 
-def test_retry_after_on_503(server, tmp_path, allow_loopback):
+def test_retry_after_on_503(server, db_url, allow_loopback):
     server.routes["/feed.xml"] = Reply(503, b"busy", {"Retry-After": "120"})
-    db = f"sqlite:///{tmp_path / 's.db'}"
+    db = db_url
     _subscribe(db, server.url("/feed.xml"))
     result = run("poll", "--db", db)
     assert result.exit_code == 0 and "HTTP 503" in result.stderr
@@ -192,6 +192,8 @@ def test_repeated_failures_back_off_then_pause(server, tmp_path, allow_loopback,
     assert _feed(db, server.url("/good.xml")).articles_count == 3  # the failing feed never stopped the others
     listed = [json.loads(line) for line in run("feeds", "list", "--json", "--db", db).stdout.splitlines()]
     assert listed[0]["paused"] and listed[0]["last_error"] == "HTTP 500 Internal Server Error"
+    exported = json.loads(run("feeds", "export", "--format", "json", "--db", db).stdout)
+    assert exported[0]["error_count"] == 3 and exported[0]["last_status"] == 500 and exported[0]["not_before"]
     requests_before = len(server.requests)
     run("poll", "--force", "--db", db)
     assert server.paths()[requests_before:] == ["/good.xml"]  # a paused feed is not retried
