@@ -201,11 +201,19 @@ def canonical_url(url: str | None) -> str | None:
 _MIN_LETTERS_FOR_DETECTION = 40
 
 
+def language_code(value: str | None) -> str | None:
+    """The primary subtag of a language tag ("en-US" → "en"), or None for anything else."""
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
 def detect_language(text: str, declared: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language, identified offline (py3langid).
 
     Texts too short to judge keep the declared language (its primary subtag, lower-cased)."""
-    declared_code = declared.strip().lower().replace("_", "-").split("-")[0] if declared else None
+    declared_code = language_code(declared)
     sample = text[:1200]
     if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS_FOR_DETECTION:
         return declared_code or None
@@ -274,7 +282,10 @@ def normalize_article(article: Article) -> Article:
     article.canonical_url = canonical_url(article.url)
     if article.url and not article.canonical_url:
         article.url = article.url.strip() or None
-    article.language = detect_language(f"{article.title or ''}\n{article.text}", article.language)
+    # A language declared for this very article (JSONL's "language") is kept; otherwise it is
+    # identified from the text, with a site- or feed-wide declaration as the fallback for short texts.
+    article.language = language_code(article.language) or detect_language(
+        f"{article.title or ''}\n{article.text}", article.extra.get("language_hint"))
     article.content_hash = content_hash(article.title, article.text)
     article.key = identity_key(article)
     article.keys = identity_keys(article)

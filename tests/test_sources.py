@@ -1,5 +1,6 @@
 import gzip
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,15 @@ def test_missing_and_unsupported(tmp_path):
     assert "no such file" in _error_of(tmp_path / "absent.jsonl")
     (tmp_path / "x.pdf").write_bytes(b"%PDF-1.4")
     assert "unsupported file type" in _error_of(tmp_path / "x.pdf")
+
+
+def test_declared_language_of_an_article_wins_a_feed_wide_one_does_not(tmp_path):
+    spanish = "El gobierno venezolano anunció el lunes que las conversaciones con Washington continuarán la próxima semana."
+    lines = [json.dumps({"text": spanish, "language": "pt-BR"}), json.dumps({"text": spanish})]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n")
+    assert [a.language for a in read_all(tmp_path / "a.jsonl")] == ["pt", "es"]
+    (tmp_path / "f.rss").write_text(
+        "<rss version='2.0'><channel><title>T</title><language>en-us</language><item><title>Conversaciones</title>"
+        f"<description>{spanish}</description></item><item><title>Short</title><description>Hi.</description></item>"
+        "</channel></rss>", encoding="utf-8")
+    assert [a.language for a in read_all(tmp_path / "f.rss")] == ["es", "en"]

@@ -60,11 +60,12 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             author=html_to_text(entry.get("author")) or None,
             outlet=outlet,
             published=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
-            language=content_language or feed_language,
+            # xml:lang and <language> are set for a whole feed and often wrong for an entry: a hint
+            # for identification, not a declaration
+            extra={"language_hint": content_language or feed_language, "summary_only": summary_only},
             source_kind="feed",
             source=f"{source}#{number}",
             summary=summary,
-            extra={"summary_only": summary_only},
         )
     if not produced:
         raise InputError(source, "the feed has no entries with a title or text")

@@ -67,7 +67,7 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
         author=document.author,  # type: ignore[union-attr]
         outlet=document.sitename or document.hostname,  # type: ignore[union-attr]
         published=published,  # type: ignore[arg-type]
-        language=document.language,  # type: ignore[union-attr]
+        extra={"language_hint": document.language},  # the page's lang attribute: a site-wide hint
         source_kind=kind,
         source=source,
     )
