@@ -75,6 +75,8 @@ BatchOption = Annotated[int | None, typer.Option(
     "--batch-size", min=1, help="Articles written per transaction (NEWSRADAR_BATCH_SIZE, default 200).")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Processes for extraction and normalization (NEWSRADAR_WORKERS; default one per CPU, at most 4).")]
+OutletOption = Annotated[str | None, typer.Option(
+    "--outlet", help="Outlet name for articles whose source names none (e.g. a page of headlines pasted from a site).")]
 Inputs = Annotated[list[str], typer.Argument(
     metavar="INPUT...", help="Files (.jsonl .txt .html .htm .xml .rss .atom .warc .warc.gz), directories, "
                              "http(s) URLs, or - for standard input.")]
@@ -115,11 +117,13 @@ class _RichProgress(Progress):
         self.bar.update(self.task, done=self.done)
 
 
-def _run_ingest(inputs: list[str], store: Store, batch_size: int | None, workers: int | None) -> IngestReport:
+def _run_ingest(inputs: list[str], store: Store, batch_size: int | None, workers: int | None,
+                outlet: str | None) -> IngestReport:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                TextColumn("{task.fields[done]:,} articles"), TimeElapsedColumn(), TimeRemainingColumn())
     with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size, workers=workers)
+        report = ingest(inputs, store, warn=_warn, progress=_RichProgress(bar), batch_size=batch_size, workers=workers,
+                        outlet=outlet)
     for failed in report.errors:
         err.print(f"error: {failed.name}: {failed.error}", markup=False, highlight=False)
     if report.processed == 0:
@@ -155,12 +159,12 @@ def init(db: DbOption = None) -> None:
 
 
 @app.command("ingest")
-def ingest_command(inputs: Inputs, db: DbOption = None, batch_size: BatchOption = None,
+def ingest_command(inputs: Inputs, db: DbOption = None, outlet: OutletOption = None, batch_size: BatchOption = None,
                    workers: WorkersOption = None) -> None:
     """Read inputs into the store: normalize, deduplicate, link near-duplicates, assign stories.
     Safe to re-run: what is stored already is not stored again."""
     with _store(db) as store:
-        report = _run_ingest(inputs, store, batch_size, workers)
+        report = _run_ingest(inputs, store, batch_size, workers, outlet)
         err.print(_summary_line(report), markup=False, highlight=False)
 
 
@@ -169,11 +173,11 @@ def analyze(inputs: Inputs, json_path: Annotated[str, typer.Option(
                 "--json", metavar="PATH|-", help="Write the analysis document here; - (the default) for standard output.")] = "-",
             db: DbOption = None,
             report: Annotated[bool, typer.Option("--report", help="Print a readable report of stories, outlets and sources.")] = False,
-            batch_size: BatchOption = None, workers: WorkersOption = None) -> None:
+            outlet: OutletOption = None, batch_size: BatchOption = None, workers: WorkersOption = None) -> None:
     """Run the whole pipeline over the inputs and write the analysis document
     (schema newsradar.analysis/1) for the articles they produced."""
     with _store(db) as store:
-        result = _run_ingest(inputs, store, batch_size, workers)
+        result = _run_ingest(inputs, store, batch_size, workers, outlet)
         document = export.analysis_document(store, result.article_ids)
         err.print(_summary_line(result), markup=False, highlight=False)
         if json_path == "-":

@@ -45,6 +45,7 @@ class RawPage:
     kind: str  # html, warc, url
     url: str | None = None
     fallback_published: str | None = None  # e.g. a WARC record's date, when the page gives none
+    fallback_outlet: str | None = None  # the outlet the user named, when the page gives none
     single: bool = False  # the whole input is this page: no article in it is the input's error
 
 

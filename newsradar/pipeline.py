@@ -66,10 +66,12 @@ class Progress:
 
 
 def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: None,
-           progress: Progress | None = None, batch_size: int | None = None, workers: int | None = None) -> IngestReport:
+           progress: Progress | None = None, batch_size: int | None = None, workers: int | None = None,
+           outlet: str | None = None) -> IngestReport:
     """Read every input, prepare and write in batches. A bad input is recorded in the report
     (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser
-    problems (a bad line, skipped records). Re-running on the same inputs writes nothing new."""
+    problems (a bad line, skipped records). ``outlet`` names the outlet of articles whose source
+    names none (a pasted page, say). Re-running on the same inputs writes nothing new."""
     batch_size = batch_size or settings.get("batch_size")
     progress = progress or Progress()
     report = IngestReport()
@@ -133,6 +135,11 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             progress.input_started(source.name, source.kind)
             try:
                 for count, item in enumerate(source.articles, start=1):
+                    if outlet:
+                        if isinstance(item, RawPage):
+                            item.fallback_outlet = outlet
+                        elif not item.outlet:
+                            item.outlet = outlet
                     pending.append((item, input_report))
                     if len(pending) >= batch_size:
                         dispatch(final=False)

@@ -28,6 +28,7 @@ def prepare(item: Item) -> Prepared:
             return exc
         if article.published is None and item.fallback_published:
             article.published = item.fallback_published  # type: ignore[assignment]
+        article.outlet = article.outlet or item.fallback_outlet
     else:
         article = item
     normalize_article(article)

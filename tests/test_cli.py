@@ -190,3 +190,11 @@ def test_analyze_defaults_to_standard_output_and_reports_unwritable_paths(tmp_pa
     (tmp_path / "file").write_text("x")
     result = run("analyze", EXAMPLES / "jsonl", "--db", db, "--json", tmp_path / "file" / "out.json")
     assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1].startswith("error: cannot write")
+
+
+def test_outlet_option_names_articles_that_have_none(tmp_path):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    document = analyze(db, EXAMPLES / "pasted", "--outlet", "Caribbean Courier")
+    assert {a["outlet"] for a in document["articles"]} == {"Caribbean Courier"}
+    document = analyze(db, EXAMPLES / "feeds" / "liberty-ledger.rss", "--outlet", "Someone Else")
+    assert {a["outlet"] for a in document["articles"]} == {"Liberty Ledger"}  # the feed names its own

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import trafilatura
 
@@ -44,7 +45,7 @@ def declared_time(page: str) -> str | None:
 def extract_page(content: bytes | str, source: str, url: str | None = None, kind: str = "html") -> Article:
     """The article of one HTML page. Raises InputError when the page holds no article text."""
     try:
-        document = trafilatura.bare_extraction(
+        document: Any = trafilatura.bare_extraction(
             content, url=url, with_metadata=True, favor_precision=True, include_comments=False,
             include_tables=True, date_extraction_params=_DATE_PARAMS,
         )
@@ -53,20 +54,20 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
     text = getattr(document, "text", None) if document is not None else None
     if not text or len(text.split()) < _MIN_WORDS:
         raise InputError(source, "no article text found in the page")
-    title = document.title  # type: ignore[union-attr]
+    title = document.title
     if title:
         first, _, rest = text.partition("\n")
         if fold(first) == fold(title):  # the headline repeated as the body's first line
             text = rest
     page = content if isinstance(content, str) else content[:300_000].decode("utf-8", errors="replace")
-    published = declared_time(page) or document.date  # type: ignore[union-attr]
+    published = declared_time(page) or document.date
     return Article(
         text=text,
         title=title,
-        url=document.url or url,  # type: ignore[union-attr]
-        author=document.author,  # type: ignore[union-attr]
-        outlet=document.sitename or document.hostname,  # type: ignore[union-attr]
-        published=published,  # type: ignore[arg-type]
+        url=document.url or url,
+        author=document.author,
+        outlet=document.sitename or document.hostname,
+        published=published,
         extra={"language_hint": document.language},  # the page's lang attribute: a site-wide hint
         source_kind=kind,
         source=source,
