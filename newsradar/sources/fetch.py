@@ -211,8 +211,10 @@ def user_agent() -> str:
 
 def new_client(guard: Guard | None = None, max_connections: int = 100) -> httpx.AsyncClient:
     timeout = httpx.Timeout(settings.get("fetch_timeout"), connect=settings.get("connect_timeout"))
+    # trust_env=False: a proxy from the environment would connect on our behalf, past the guard
     return httpx.AsyncClient(transport=GuardedTransport(guard or Guard.from_settings(), max_connections),
-                             timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent()})
+                             timeout=timeout, follow_redirects=False, trust_env=False,
+                             headers={"User-Agent": user_agent()})
 
 
 _REDIRECTS = (301, 302, 303, 307, 308)
