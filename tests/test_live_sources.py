@@ -337,3 +337,16 @@ def test_one_article_reached_through_two_feeds_and_a_redirect_link(server, tmp_p
         sources = sorted(s["source"] for s in store.sightings(article["id"]))
     assert sources == [server.url(f"/{name}.xml") for name in ("a", "b", "c")]
     assert "full report" in article["text"]
+
+
+def test_unresolvable_hosts_are_errors_not_crashes(server, tmp_path, allow_loopback):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    result = run("ingest", "http://no-such-host.invalid/feed.xml", "--db", db)
+    assert result.exit_code == 1 and "cannot resolve no-such-host.invalid" in result.stderr
+    # summary-only entries whose pages live on a host that does not resolve keep their summaries
+    server.routes["/feed.xml"] = Reply(200, rss("Briefs", ITEMS, full=False, link_base="http://no-such-host.invalid"))
+    _subscribe(db, server.url("/feed.xml"))
+    polled = run("poll", "--db", db)
+    assert polled.exit_code == 0 and "3 new of 3 entries" in polled.stderr
+    with open_store(db) as store:
+        assert sorted(a["text"] for a in store.iter_articles()) == ["Story 0.", "Story 1.", "Story 2."]

@@ -155,8 +155,11 @@ class _GuardedBackend(httpcore.AnyIOBackend):
                 raise _Refused(_refusal(literal))
             addresses = [str(literal)]
         else:
-            with anyio.fail_after(timeout) if timeout else _nullcontext():
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            try:
+                with anyio.fail_after(timeout) if timeout else _nullcontext():
+                    infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except (OSError, TimeoutError) as exc:  # no such name, no DNS: a connection error like any other
+                raise httpcore.ConnectError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}") from exc
             addresses = self.guard.checked_addresses(host, infos)
         last: Exception | None = None
         for address in addresses:
@@ -257,6 +260,8 @@ async def fetch_async(client: httpx.AsyncClient, url: str, *, headers: dict[str,
     except httpx.HTTPError as exc:
         reason = str(exc) or type(exc).__name__
         raise FetchError(url, f"could not fetch: {reason}") from exc
+    except OSError as exc:  # anything the network stack raises that httpx does not wrap
+        raise FetchError(url, f"could not fetch: {exc.strerror or exc}") from exc
 
 
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
