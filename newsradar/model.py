@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -50,15 +51,6 @@ class RawPage:
 
 
 @dataclass(slots=True)
-class Story:
-    id: int
-    title: str | None
-    article_ids: list[int]
-    first_published: datetime | None
-    last_published: datetime | None
-
-
-@dataclass(slots=True)
 class WriteResult:
     """What the store did with one article: inserted anew, or found already stored."""
 
@@ -90,3 +82,7 @@ class Feed:
     paused: bool = False
     articles_count: int = 0
     created_at: datetime | None = None
+
+
+Item = Article | RawPage  # what a source yields: an article, or a page whose article is still to extract
+Warn = Callable[[str], None]  # how the library reports a lesser problem (the CLI prints it)

@@ -4,17 +4,15 @@ batch. The next batch is prepared while the current one is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import settings
 from .errors import InputError
-from .model import Article, RawPage
-from .prepare import Item, Preparer, _Handle
+from .model import Article, Item, RawPage, Warn
+from .prepare import PreparedBatch, Preparer
 from .sources import Input, read_input
 from .store import Store
-
-Warn = Callable[[str], None]
 
 
 @dataclass(slots=True)
@@ -77,9 +75,9 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
     report = IngestReport()
     seen: set[int] = set()
     pending: list[tuple[Item, InputReport]] = []
-    in_flight: list[tuple[_Handle, list[tuple[Item, InputReport]]]] = []  # prepared while another is written
+    in_flight: list[tuple[PreparedBatch, list[tuple[Item, InputReport]]]] = []  # prepared while another is written
 
-    def write(handle: _Handle, owners: list[tuple[Item, InputReport]]) -> None:
+    def write(handle: PreparedBatch, owners: list[tuple[Item, InputReport]]) -> None:
         articles: list[Article] = []
         article_owners: list[InputReport] = []
         for prepared, (item, owner) in zip(handle.result(), owners, strict=True):

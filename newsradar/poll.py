@@ -31,7 +31,7 @@ import httpx
 
 from . import settings
 from .errors import InputError
-from .model import Article, Feed, WriteResult
+from .model import Article, Feed, Warn, WriteResult
 from .prepare import default_workers, prepare
 from .sources.feed import read_feed
 from .sources.fetch import FetchError, Guard, fetch_async, new_client, user_agent
@@ -39,7 +39,6 @@ from .sources.webpage import extract_page
 from .store import Store
 from .store import feeds as feed_store
 
-Warn = Callable[[str], None]
 _MAX_WAIT = timedelta(days=1)  # no server hint pushes a poll further out than this
 
 

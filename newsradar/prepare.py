@@ -11,11 +11,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from . import dedup, settings
 from .errors import InputError
-from .model import Article, RawPage
+from .model import Article, Item, RawPage
 from .normalize import normalize_article
 from .sources.webpage import extract_page
 
-Item = Article | RawPage
 Prepared = Article | InputError
 
 
@@ -59,14 +58,14 @@ class Preparer:
         self.min_parallel = min_parallel
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, items: Sequence[Item]) -> _Handle:
+    def submit(self, items: Sequence[Item]) -> PreparedBatch:
         if self.workers <= 1 or len(items) < self.min_parallel:
-            return _Handle(results=[prepare(item) for item in items])
+            return PreparedBatch(results=[prepare(item) for item in items])
         if self._pool is None:
             # spawn, not fork: the parent may hold database connections and a progress thread
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         size = max(1, -(-len(items) // (self.workers * 4)))
-        return _Handle(futures=[self._pool.submit(_prepare_chunk, items[i:i + size]) for i in range(0, len(items), size)])
+        return PreparedBatch(futures=[self._pool.submit(_prepare_chunk, items[i:i + size]) for i in range(0, len(items), size)])
 
     def close(self) -> None:
         if self._pool is not None:
@@ -80,7 +79,7 @@ class Preparer:
         self.close()
 
 
-class _Handle:
+class PreparedBatch:
     """A batch being prepared; ``result()`` waits for it."""
 
     def __init__(self, results: list[Prepared] | None = None, futures: list[Future] | None = None):

@@ -8,14 +8,14 @@ import io
 import os
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from .. import settings
 from ..errors import InputError
-from ..model import Article, RawPage
+from ..model import Item, RawPage, Warn
 from .feed import read_feed
 from .jsonl import read_jsonl
 from .pasted import split_pasted_page
@@ -27,8 +27,6 @@ SUPPORTED_SUFFIXES = {
     ".xml": "feed", ".rss": "feed", ".atom": "feed", ".warc": "warc", ".warc.gz": "warc",
 }
 
-Warn = Callable[[str], None]
-Item = Article | RawPage
 
 
 @dataclass(slots=True)
