@@ -11,8 +11,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-COMMANDS = (["init"], ["ingest"], ["analyze"], ["articles", "list"], ["articles", "show"], ["search"], ["export"],
-            ["stats"], ["settings"])
+
+
+def commands() -> list[list[str]]:
+    """Every command and subcommand of the CLI, walked from the app itself, so none is missed."""
+    import typer
+
+    from newsradar.cli import app
+
+    found: list[list[str]] = []
+
+    def walk(group, path: list[str]) -> None:
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                walk(command, [*path, name])
+            else:
+                found.append([*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
 
 
 def reference() -> str:
@@ -26,7 +43,7 @@ def reference() -> str:
     parts = ["# newsradar command-line reference", "",
              "Generated from `--help` by `docs/make_cli_reference.py`; do not edit by hand.", "",
              "```", runner.invoke(app, ["--help"], prog_name="newsradar", env={"COLUMNS": "80"}).stdout.rstrip(), "```", ""]
-    for command in COMMANDS:
+    for command in commands():
         parts += [f"## newsradar {' '.join(command)}", "", "```",
                   runner.invoke(app, [*command, "--help"], prog_name="newsradar", env={"COLUMNS": "80"}).stdout.rstrip(), "```", ""]
     parts += ["## Settings", "", "Every setting is read from its environment variable.", "",
