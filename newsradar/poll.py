@@ -276,13 +276,9 @@ class Poller:
     async def _articles(self, policy: HostPolicy, feed: Feed, content: bytes) -> list[Article]:
         """The feed's entries as prepared articles, with full text fetched for summary-only
         entries that are not stored yet."""
-        if self._use_workers:
-            if self._pool is None:  # started on the first feed that changed: a round of 304s needs none
-                self._pool = ProcessPoolExecutor(default_workers(), mp_context=multiprocessing.get_context("spawn"))
-            prepared, warnings = await asyncio.get_running_loop().run_in_executor(
-                self._pool, parse_feed, content, feed.url, feed.outlet)
-        else:
-            prepared, warnings = parse_feed(content, feed.url, feed.outlet)
+        if self._use_workers and self._pool is None:  # started on the first feed that changed: 304s need none
+            self._pool = ProcessPoolExecutor(default_workers(), mp_context=multiprocessing.get_context("spawn"))
+        prepared, warnings = await self._cpu(parse_feed, content, feed.url, feed.outlet)
         for warning in warnings:
             self.warn(warning)
         candidates = [a for a in prepared if a.extra.get("summary_only") and a.url] if feed.full_text else []
@@ -299,17 +295,36 @@ class Poller:
             if not await policy.allowed(article.url):
                 return
             fetched = await policy.fetch(article.url)
-            page = extract_page(fetched.content, article.url, url=fetched.url, kind="url")
+            updated = await self._cpu(with_full_text, article, fetched.content, fetched.url)
         except InputError as exc:
             self.warn(f"{article.url}: full text not fetched ({exc.reason}); the feed's summary is kept")
             return
-        if fetched.url != article.url:  # reached through a redirect: the target identifies it too
-            article.extra["also_urls"] = [fetched.url, *(page.url and [page.url] or [])]
-        if len(page.text) > len(article.text):
-            article.summary = article.text
-            article.text = page.text
-            article.author = article.author or page.author
-        prepare(article)  # new text and keys: a new content hash and fingerprint; the primary key stays
+        for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "extra"):
+            setattr(article, name, getattr(updated, name))
+
+    async def _cpu(self, function, *args):
+        """Run CPU-bound work off the event loop: on the worker processes when this round has
+        started them, else on a thread."""
+        if self._pool is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        return await asyncio.to_thread(function, *args)
+
+
+def with_full_text(article: Article, content: bytes, final_url: str) -> Article:
+    """The article with its linked page's main text (when longer than the feed's), the feed's
+    text kept as the summary, and the page's addresses among its keys. Raises InputError when the
+    page holds no article."""
+    assert article.url is not None
+    page = extract_page(content, article.url, url=final_url, kind="url")
+    also = [url for url in (final_url, page.url) if url and url != article.url]
+    if also:  # reached through a redirect, or the page names its canonical address: those identify it too
+        article.extra["also_urls"] = also
+    if len(page.text) > len(article.text):
+        article.summary = article.text
+        article.text = page.text
+        article.author = article.author or page.author
+    prepare(article)  # new text and keys: a new content hash and fingerprint; the primary key stays
+    return article
 
 
 def poll_once(store: Store, *, which: str = "fetchable", warn: Warn = lambda message: None) -> list[PollResult]:
