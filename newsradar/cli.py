@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
+    MofNCompleteColumn,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -27,7 +28,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from typer.core import TyperGroup
 
-from . import __version__, export, settings
+from . import __version__, export, settings, stories
 from .errors import NewsradarError
 from .normalize import parse_datetime
 from .opml import read_opml, write_opml
@@ -66,6 +67,9 @@ articles_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Browse stored
 app.add_typer(articles_app, name="articles")
 feeds_app = typer.Typer(cls=_Group, no_args_is_help=True, help="Feed subscriptions: add, import, export, list, remove.")
 app.add_typer(feeds_app, name="feeds")
+stories_app = typer.Typer(cls=_Group, no_args_is_help=True,
+                          help="Stories: articles grouped by real-world event, across outlets.")
+app.add_typer(stories_app, name="stories")
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="NEWSRADAR_DB", metavar="URL", show_envvar=True,
@@ -133,6 +137,27 @@ def _run_ingest(inputs: list[str], store: Store, batch_size: int | None, workers
     return report
 
 
+class _StoryProgress(stories.UpdateProgress):
+    def __init__(self, bar: RichProgress):
+        self.bar = bar
+        self.task = bar.add_task("clustering stories", total=None)
+
+    def started(self, pending: int) -> None:
+        self.bar.update(self.task, total=pending)
+
+    def advanced(self, count: int) -> None:
+        self.bar.advance(self.task, count)
+
+
+def _cluster(store: Store, rebuild: bool = False) -> stories.UpdateReport:
+    """Put every article without a story into one (parsing it first), with a progress bar."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        run = stories.rebuild if rebuild else stories.update
+        return run(store, progress=_StoryProgress(bar))
+
+
 def _summary_line(report: IngestReport) -> str:
     existing = sum(r.existing for r in report.inputs)
     duplicates = sum(r.duplicates for r in report.inputs)
@@ -160,12 +185,18 @@ def init(db: DbOption = None) -> None:
 
 @app.command("ingest")
 def ingest_command(inputs: Inputs, db: DbOption = None, outlet: OutletOption = None, batch_size: BatchOption = None,
-                   workers: WorkersOption = None) -> None:
-    """Read inputs into the store: normalize, deduplicate, link near-duplicates, assign stories.
-    Safe to re-run: what is stored already is not stored again."""
+                   workers: WorkersOption = None,
+                   cluster: Annotated[bool, typer.Option(
+                       "--stories/--no-stories",
+                       help="Cluster the new articles into stories (--no-stories: leave that to a later "
+                            "`stories update`, e.g. for a bulk load).")] = True) -> None:
+    """Read inputs into the store: normalize, deduplicate, link near-duplicates, cluster new
+    articles into stories. Safe to re-run: what is stored already is not stored again."""
     with _store(db) as store:
         report = _run_ingest(inputs, store, batch_size, workers, outlet)
         err.print(_summary_line(report), markup=False, highlight=False)
+        if cluster:
+            _cluster(store)
 
 
 @app.command()
@@ -178,6 +209,7 @@ def analyze(inputs: Inputs, json_path: Annotated[str, typer.Option(
     (schema newsradar.analysis/1) for the articles they produced."""
     with _store(db) as store:
         result = _run_ingest(inputs, store, batch_size, workers, outlet)
+        _cluster(store)
         document = export.analysis_document(store, result.article_ids)
         err.print(_summary_line(result), markup=False, highlight=False)
         if json_path == "-":
@@ -458,6 +490,102 @@ def feeds_resume(feed: Annotated[str, typer.Argument(help="Feed id or URL.")], d
     out.print(f"resumed feed {found.id} {found.url}", markup=False, highlight=False)
 
 
+def _story_json(story: dict) -> dict:
+    return {**{k: export.iso(v) for k, v in story.items()}, "article_count": len(story["article_ids"])}
+
+
+@stories_app.command("list")
+def stories_list(db: DbOption = None,
+                 limit: Annotated[int, typer.Option(min=1, help="How many stories.")] = 20,
+                 offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
+                 as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Stories, the most recently published first: headline, dates, articles and outlets."""
+    with _store(db) as store:
+        found = store.stories(limit=limit, offset=offset)
+    if as_json:
+        for story in found:
+            out.print(json.dumps(_story_json(story), ensure_ascii=False), markup=False, highlight=False)
+        return
+    if not found:
+        err.print("no stories yet: ingest or analyze some articles first", markup=False)
+        return
+    table = Table(show_lines=False)
+    for column in ("story", "last published", "headline", "articles", "outlets"):
+        table.add_column(column, justify="right" if column in ("story", "articles") else "left")
+    for story in found:
+        table.add_row(str(story["id"]), _day(story["last_published"]), story["title"] or "(untitled)",
+                      str(len(story["article_ids"])), ", ".join(story["outlets"]))
+    out.print(table)
+
+
+@stories_app.command("show")
+def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merged story's id shows the story it joined).")],
+                 db: DbOption = None,
+                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """One story: headline, summary with its sources, its articles by outlet, and its merges."""
+    with _store(db) as store:
+        current = store.resolve_story(story_id)
+        if current is None:
+            raise NewsradarError(f"no story with id {story_id}")
+        found = store.stories([current])
+        if not found:
+            raise NewsradarError(f"story {story_id} has no articles")
+        story = found[0]
+        members = store.get_articles(story["article_ids"])
+        merges = store.story_merges(current)
+    if as_json:
+        data = _story_json(story) | {
+            "articles": [{k: export.iso(a[k]) for k in ("id", "title", "outlet", "published", "url", "duplicate_of")}
+                         for a in members],
+            "merges": [{k: export.iso(v) for k, v in m.items()} for m in merges]}
+        out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
+        return
+    if current != story_id:
+        err.print(f"story {story_id} was merged into story {current}", markup=False)
+    out.print(f"[bold]{story['title'] or '(untitled)'}[/bold]")
+    span = f"{_day(story['first_published'])} – {_day(story['last_published'])}" if story["first_published"] else "undated"
+    out.print(f"story {story['id']} · {len(members)} articles · {len(story['outlets'])} outlets · {span}",
+              markup=False, highlight=False)
+    if story["summary"]:
+        out.print()
+        for sentence in story["summary"]:
+            out.print(f"  {sentence['text']}", markup=False, highlight=False)
+            out.print(f"      — {sentence['outlet'] or '(unknown outlet)'}, “{sentence['title'] or 'untitled'}” "
+                      f"[article {sentence['article_id']}]", markup=False, highlight=False)
+    by_outlet: dict[str, list[dict]] = {}
+    for article in members:
+        by_outlet.setdefault(article["outlet"] or "(unknown outlet)", []).append(article)
+    for outlet_name, articles in sorted(by_outlet.items()):
+        out.print()
+        out.print(f"[bold]{outlet_name}[/bold]")
+        for article in articles:
+            copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
+            out.print(f"  {article['id']:>6}  {_day(article['published']):16}  {article['title'] or '(untitled)'}{copy}",
+                      markup=False, highlight=False)
+    for merge in merges:
+        out.print(f"merged story {merge['story_id']} in, bridged by article {merge['article_id']} "
+                  f"(similarity {merge['similarity']:.2f})", markup=False, highlight=False)
+
+
+@stories_app.command("update")
+def stories_update(db: DbOption = None) -> None:
+    """Cluster the articles that have no story yet (ingest, analyze and poll do this themselves)."""
+    with _store(db) as store:
+        report = _cluster(store)
+    err.print(f"{report.articles:,} articles clustered: {report.new_stories:,} new stories, {report.joined:,} joined "
+              f"existing ones, {report.merges:,} merges", markup=False, highlight=False)
+
+
+@stories_app.command("rebuild")
+def stories_rebuild(db: DbOption = None) -> None:
+    """Forget every story and cluster the whole store again, in publication order (after a
+    backfill of older articles, or with new story settings). Articles are not parsed again."""
+    with _store(db) as store:
+        report = _cluster(store, rebuild=True)
+    err.print(f"{report.articles:,} articles clustered into {report.new_stories - report.merges:,} stories "
+              f"({report.merges:,} merges)", markup=False, highlight=False)
+
+
 def _print_poll(results: list[PollResult]) -> None:
     for result in results:
         if result.outcome == "error":
@@ -479,6 +607,8 @@ def poll(db: DbOption = None,
         raise NewsradarError("--due and --force contradict each other; give one")
     with _store(db) as store:
         results = poll_once(store, which="due" if due else "force" if force else "fetchable", warn=_warn)
+        if any(r.new_articles for r in results):
+            _cluster(store)
     _print_poll(results)
     new = sum(r.new_articles for r in results)
     failed = sum(r.outcome == "error" for r in results)
@@ -496,7 +626,12 @@ def watch(db: DbOption = None) -> None:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
             err.print("watching feeds; Ctrl-C or SIGTERM stops after the current poll", markup=False)
-            return await watch_feeds(store, stop, warn=_warn, on_results=_print_poll)
+            def on_results(results: list[PollResult]) -> None:
+                _print_poll(results)
+                if any(r.new_articles for r in results):
+                    stories.update(store)
+
+            return await watch_feeds(store, stop, warn=_warn, on_results=on_results)
 
         rounds = asyncio.run(run())
     err.print(f"stopped after {rounds} polling rounds", markup=False)

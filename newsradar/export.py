@@ -35,7 +35,10 @@ def document_article(record: dict) -> dict:
 def document_story(story: dict, keep: set[int] | None = None) -> dict:
     ids = story["article_ids"] if keep is None else [i for i in story["article_ids"] if i in keep]
     return {"id": story["id"], "title": story["title"], "article_ids": ids,
-            "first_published": iso(story["first_published"]), "last_published": iso(story["last_published"])}
+            "first_published": iso(story["first_published"]), "last_published": iso(story["last_published"]),
+            # beyond the contract: the whole story's size and outlets, and its attributed summary
+            "article_count": len(story["article_ids"]), "outlets": story.get("outlets", []),
+            "summary": story.get("summary", [])}
 
 
 def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:

@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
             "Estimated Jaccard similarity of word 4-shingles above which an article is a "
             "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),
+    Setting("story_threshold", 0.15, "NEWSRADAR_STORY_THRESHOLD",
+            "Similarity (cosine of TF-IDF story terms, time-decayed) to a story's closest article at or "
+            "above which a new article joins that story; below it, the article starts a story. "
+            "See docs/benchmarks.md.", float),
+    Setting("story_window_days", 30.0, "NEWSRADAR_STORY_WINDOW_DAYS",
+            "Days back from the newest clustered article within which stories take new articles.", float),
     Setting("fetch_allow", "", "NEWSRADAR_FETCH_ALLOW",
             "Comma-separated host names, addresses or CIDR networks that may be fetched although they "
             "are loopback, private or otherwise non-public (e.g. 127.0.0.1 for a local test server). "

@@ -26,7 +26,8 @@ def test_sigkill_midway_then_rerun_stores_each_article_once(tmp_path, db_url):
     corpus = tmp_path / "corpus.jsonl"
     count = 4000
     write_corpus(corpus, count)
-    command = [sys.executable, "-m", "newsradar", "ingest", str(corpus), "--db", db_url, "--batch-size", "25"]
+    command = [sys.executable, "-m", "newsradar", "ingest", str(corpus), "--db", db_url, "--batch-size", "25",
+               "--no-stories"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open_store(db_url) as store:
@@ -46,3 +47,40 @@ def test_sigkill_midway_then_rerun_stores_each_article_once(tmp_path, db_url):
     assert len(rows) == count
     assert sorted(r["external_id"] for r in rows) == sorted(f"n{i}" for i in range(count))
     assert len({r["key"] for r in rows}) == count
+
+
+def test_sigkill_while_clustering_then_rerun_puts_each_article_in_one_story(tmp_path, db_url):
+    """Stories are committed a chunk at a time with their features and term counts: a killed
+    `stories update` resumes where it stopped, and no article is counted or clustered twice."""
+    corpus = tmp_path / "corpus.jsonl"
+    count = 700
+    write_corpus(corpus, count)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    base = [sys.executable, "-m", "newsradar"]
+    loaded = subprocess.run([*base, "ingest", str(corpus), "--db", db_url, "--no-stories"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    process = subprocess.Popen([*base, "stories", "update", "--db", db_url], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open_store(db_url) as store:
+        deadline = time.monotonic() + 240
+        while store.stats()["unclustered"] == count and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert process.poll() is None, "clustering finished before it could be killed; make the corpus larger"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        left = store.stats()["unclustered"]
+        assert 0 < left < count
+    rerun = subprocess.run([*base, "stories", "update", "--db", db_url], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{left:,} articles clustered" in rerun.stderr
+    with open_store(db_url) as store:
+        assert store.stats()["unclustered"] == 0
+        members = [i for s in store.stories() for i in s["article_ids"]]
+        assert sorted(members) == sorted(a["id"] for a in store.iter_articles())  # each exactly once
+        with store._connect() as conn:
+            documents = conn.exec_driver_sql(
+                "SELECT count(*) FROM story_features WHERE vector IS NOT NULL").scalar_one()
+            frequency = conn.exec_driver_sql("SELECT df FROM story_terms WHERE term = 'report'").scalar_one()
+        assert documents == count and frequency == count  # every title says "Report N"

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from newsradar import stories
 from newsradar.model import Article
 from newsradar.normalize import normalize_article
 from newsradar.store import open_store
@@ -20,7 +21,7 @@ def make(text=BODY, **fields) -> Article:
 
 
 def test_migrations_are_recorded_and_idempotent(store):
-    assert [m["version"] for m in store.migrations()] == [1, 2, 3, 4]
+    assert [m["version"] for m in store.migrations()] == [1, 2, 3, 4, 5]
     assert store.migrate() == []  # nothing pending on a second run
 
 
@@ -42,6 +43,10 @@ def test_rewriting_a_batch_adds_nothing(store):
     assert store.stats() == before
 
 
+def _story_of(store, article_id):
+    return store.get_articles([article_id])[0]["story_id"]
+
+
 def test_near_duplicate_links_to_the_earliest_copy_and_shares_its_story(store):
     original = make(url="https://wire.example/1", outlet="Wire", published="2026-11-16T09:00:00Z")
     copy = make(text="CARACAS (Wire via Courier) - " + BODY.replace("Officials", "Senior officials"),
@@ -49,10 +54,17 @@ def test_near_duplicate_links_to_the_earliest_copy_and_shares_its_story(store):
     unrelated = make(text=OTHER, url="https://wire.example/2", published="2026-11-16T12:00:00Z")
     first, second, third = store.write_batch([original, copy, unrelated])
     assert second.duplicate_of == first.article_id
-    assert second.story_id == first.story_id
-    assert third.duplicate_of is None and third.story_id != first.story_id
+    assert first.story_id is None and second.story_id is None  # stories come from the clusterer
+    report = stories.update(store)
+    assert report.articles == 2  # the two originals; the copy follows its original
+    assert _story_of(store, second.article_id) == _story_of(store, first.article_id) is not None
+    assert _story_of(store, third.article_id) not in (None, _story_of(store, first.article_id))
     [stored] = store.get_articles([second.article_id])
     assert stored["similarity"] >= 0.5
+    # a copy arriving after its original was clustered joins the story at once
+    late = store.write_batch([make(text=BODY + " Reporting by the wire.", url="https://echo.example/1",
+                                   published="2026-11-17T08:00:00Z")])[0]
+    assert late.duplicate_of == first.article_id and late.story_id == _story_of(store, first.article_id)
 
 
 def test_an_earlier_copy_arriving_later_becomes_the_original(store):
@@ -60,10 +72,11 @@ def test_an_earlier_copy_arriving_later_becomes_the_original(store):
     earlier = store.write_batch([make(text=BODY + " More to follow.", url="https://wire.example/1",
                                       published="2026-11-16T09:00:00Z")])[0]
     assert earlier.duplicate_of is None
-    assert earlier.story_id == later.story_id
     [old] = store.get_articles([later.article_id])
     assert old["duplicate_of"] == earlier.article_id
-    [story] = store.stories([later.story_id])
+    assert stories.update(store).articles == 1  # only the new original is clustered
+    assert _story_of(store, later.article_id) == _story_of(store, earlier.article_id) is not None
+    [story] = store.stories([_story_of(store, later.article_id)])
     assert story["first_published"] == datetime(2026, 11, 16, 9, tzinfo=UTC)
     assert sorted(story["article_ids"]) == sorted([later.article_id, earlier.article_id])
 
@@ -92,8 +105,11 @@ def test_list_filters_and_stats(store):
     assert [a["title"] for a in store.list_articles()] == ["B", "A"]
     assert [a["title"] for a in store.list_articles(outlet="Wire")] == ["A"]
     assert [a["title"] for a in store.list_articles(since=datetime(2026, 11, 17, tzinfo=UTC))] == ["B"]
+    assert store.stats()["unclustered"] == 2
+    stories.update(store)
     stats = store.stats()
     assert stats["articles"] == 2 and stats["stories"] == 2 and stats["by_source_kind"] == {"jsonl": 2}
+    assert stats["unclustered"] == 0
     assert stats["first_published"] == datetime(2026, 11, 16, 9, tzinfo=UTC)
 
 

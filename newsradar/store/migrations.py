@@ -74,6 +74,31 @@ _ARTICLE_KEYS = (
     "INSERT INTO article_keys (key, article_id) SELECT key, id FROM articles",
 )
 
+_STORIES = (
+    """CREATE TABLE story_features (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        terms TEXT NOT NULL,
+        vector TEXT,
+        seq INTEGER
+    )""",
+    "CREATE INDEX story_features_seq ON story_features (seq)",
+    "CREATE TABLE story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)",
+    """CREATE TABLE story_merges (
+        id {id},
+        story_id INTEGER NOT NULL,
+        merged_into INTEGER NOT NULL,
+        article_id INTEGER,
+        similarity REAL,
+        merged_at {time} NOT NULL
+    )""",
+    "ALTER TABLE stories ADD COLUMN summary TEXT",
+    "ALTER TABLE stories ADD COLUMN merged_into INTEGER",
+    "ALTER TABLE stories ADD COLUMN updated_at {time}",
+    # stories are now made by the clusterer: drop the one-per-article stories of earlier versions
+    "UPDATE articles SET story_id = NULL",
+    "DELETE FROM stories",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -155,5 +180,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "feeds: the earliest time the server or the backoff allows the next fetch",
         sqlite=("ALTER TABLE feeds ADD COLUMN not_before TEXT",),
         postgresql=("ALTER TABLE feeds ADD COLUMN not_before TIMESTAMPTZ",),
+    ),
+    Migration(
+        5,
+        "online story clustering: per-article terms and vectors, term document frequencies, merge history",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _STORIES),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _STORIES),
     ),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -208,24 +209,60 @@ class Store:
             return [r[0] for r in conn.execute(text("SELECT id FROM articles WHERE duplicate_of = :a ORDER BY id"),
                                                {"a": article_id})]
 
-    def stories(self, story_ids: Sequence[int] | None = None) -> list[dict]:
-        """Stories with their article ids (every article of the story, duplicates included)."""
+    def stories(self, story_ids: Sequence[int] | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """Stories (merged ones left out) with their article ids — every article of the story,
+        near-duplicates included — outlets, title, attributed summary and first/last published.
+        Without ids: every story, the most recently published first (``limit``/``offset`` page)."""
         with self._connect() as conn:
             if story_ids is None:
-                rows = conn.execute(text("SELECT * FROM stories ORDER BY id")).all()
+                page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+                rows = conn.execute(text(
+                    "SELECT * FROM stories WHERE merged_into IS NULL AND EXISTS"
+                    " (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
+                    + (" ORDER BY last_published IS NULL, last_published DESC, id DESC" if self.dialect == "sqlite"
+                       else " ORDER BY last_published DESC NULLS LAST, id DESC") + page)).all()
             elif not story_ids:
                 return []
             else:
                 ids = ", ".join(str(int(i)) for i in story_ids)
-                rows = conn.execute(text(f"SELECT * FROM stories WHERE id IN ({ids}) ORDER BY id")).all()
+                rows = conn.execute(text(f"SELECT * FROM stories WHERE id IN ({ids}) AND merged_into IS NULL")).all()
             stories = {r.id: {"id": r.id, "title": r.title, "article_ids": [],
                               "first_published": parse_datetime(r.first_published),
-                              "last_published": parse_datetime(r.last_published)} for r in rows}
+                              "last_published": parse_datetime(r.last_published),
+                              "outlets": [], "summary": json.loads(r.summary) if r.summary else []} for r in rows}
             if stories:
                 ids = ", ".join(str(i) for i in stories)
-                for r in conn.execute(text(f"SELECT id, story_id FROM articles WHERE story_id IN ({ids}) ORDER BY id")):
+                outlets: dict[int, set[str]] = {}
+                for r in conn.execute(text(
+                        f"SELECT id, story_id, outlet FROM articles WHERE story_id IN ({ids}) ORDER BY id")):
                     stories[r.story_id]["article_ids"].append(r.id)
+                    if r.outlet:
+                        outlets.setdefault(r.story_id, set()).add(r.outlet)
+                for story_id, names in outlets.items():
+                    stories[story_id]["outlets"] = sorted(names)
+        if story_ids is not None:
+            order = {int(i): n for n, i in enumerate(story_ids)}
+            return sorted(stories.values(), key=lambda s: order.get(s["id"], 0))
         return list(stories.values())
+
+    def story_merges(self, story_id: int) -> list[dict]:
+        """The stories merged into this one, with the article that bridged them."""
+        with self._connect() as conn:
+            rows = conn.execute(text("SELECT story_id, merged_into, article_id, similarity, merged_at FROM story_merges"
+                                     " WHERE merged_into = :s ORDER BY id"), {"s": story_id})
+            return [{**dict(r._mapping), "merged_at": parse_datetime(r.merged_at)} for r in rows]
+
+    def resolve_story(self, story_id: int) -> int | None:
+        """The story an id stands for now (following merges), or None when there is none."""
+        with self._connect() as conn:
+            for _ in range(100):
+                row = conn.execute(text("SELECT merged_into FROM stories WHERE id = :s"), {"s": story_id}).first()
+                if row is None:
+                    return None
+                if row.merged_into is None:
+                    return story_id
+                story_id = row.merged_into
+        return None
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
         """Full-text search over titles and texts, best first, each hit with a snippet."""
@@ -255,7 +292,8 @@ class Store:
             result = {
                 "articles": scalar("SELECT count(*) FROM articles"),
                 "duplicates": scalar("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
-                "stories": scalar("SELECT count(*) FROM stories"),
+                "stories": scalar("SELECT count(DISTINCT story_id) FROM articles WHERE story_id IS NOT NULL"),
+                "unclustered": scalar("SELECT count(*) FROM articles WHERE story_id IS NULL AND duplicate_of IS NULL"),
                 "outlets": scalar("SELECT count(DISTINCT outlet) FROM articles"),
                 "sightings": scalar("SELECT count(*) FROM sightings"),
                 "first_published": parse_datetime(scalar("SELECT min(published) FROM articles")),

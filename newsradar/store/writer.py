@@ -3,8 +3,11 @@
 Set-based where it can be: one query finds the batch's keys already stored, one its near-duplicate
 candidates (by LSH band), one its exact-content matches, one loads the candidates; then each new
 article is decided in memory, in order (so a copy later in the same batch still finds its
-original), and costs one INSERT (two when it starts a story). Sightings and band keys are written
-with one executemany each."""
+original), and costs one INSERT. Sightings and band keys are written with one executemany each.
+
+Stories are not decided here: a new original is stored without a story (the clusterer in
+``newsradar.stories`` assigns it, in publication order, after the ingest); a copy joins its
+original's story, or waits with it."""
 
 from __future__ import annotations
 
@@ -30,9 +33,6 @@ _INSERT_ARTICLE = text(
     " :source_kind, :source, :content_hash, :fingerprint, :duplicate_of, :similarity, :story_id, :ingested_at,"
     " :summary)"
     " ON CONFLICT (key) DO NOTHING RETURNING id")
-_INSERT_STORY = text("INSERT INTO stories (title, first_published, last_published, created_at)"
-                     " VALUES (:title, :published, :published, :now) RETURNING id")
-_DELETE_STORY = text("DELETE FROM stories WHERE id = :id")
 _WIDEN_STORY = text(
     "UPDATE stories SET first_published = CASE WHEN first_published IS NULL OR first_published > :p THEN :p"
     " ELSE first_published END, last_published = CASE WHEN last_published IS NULL OR last_published < :p"
@@ -182,13 +182,7 @@ class BatchWriter:
         root = self.known[root_id] if root_id is not None else None
         published = self.db_time(article.published)
         repoint = root is not None and earlier(article.published, root.published)
-        story_started = False
-        if root is None:
-            story_id = self.conn.execute(_INSERT_STORY, {"title": article.title, "published": published,
-                                                         "now": self.now}).scalar_one()
-            story_started = True
-        else:
-            story_id = root.story_id
+        story_id = root.story_id if root is not None else None
         duplicate_of = None if root is None or repoint else root_id
         new_id = self.conn.execute(_INSERT_ARTICLE, {
             "key": article.key, "external_id": article.external_id, "guid": article.guid, "url": article.url,
@@ -200,12 +194,10 @@ class BatchWriter:
             "story_id": story_id, "ingested_at": self.now, "summary": article.summary,
         }).scalar()
         if new_id is None:  # another writer stored this key since we looked
-            if story_started:
-                self.conn.execute(_DELETE_STORY, {"id": story_id})
             row = self.conn.execute(_BY_KEY, {"values": [article.key]}).one()
             return WriteResult(row.id, False, row.duplicate_of, row.story_id)
         if root is not None:
-            if article.published is not None:
+            if article.published is not None and story_id is not None:
                 self.conn.execute(_WIDEN_STORY, {"p": published, "id": story_id})
             if repoint:  # the new copy predates the stored original: it becomes the group's original
                 self.conn.execute(_REPOINT_GROUP, {"new": new_id, "old": root_id})

@@ -1,0 +1,197 @@
+"""Story clustering quality and cost.
+
+Quality: BCubed precision, recall and F1 (definition in ../shared/datasets/README.md) on
+ecbplus-dev (file order: it has no dates) and basil-dev (publication order), with the default
+configuration — the same for both.
+
+    .venv/bin/python bench/stories.py                 # quality, through the clusterer
+    .venv/bin/python bench/stories.py --store         # quality, end to end through a SQLite store
+    .venv/bin/python bench/stories.py --scale 1000 10000 100000   # time per article as the store grows
+
+Story terms (one spaCy parse per article) are cached under bench/out/ so that repeated runs only
+time the clustering; --no-cache parses again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from newsradar import nlp  # noqa: E402
+from newsradar.normalize import clean_text, parse_datetime  # noqa: E402
+from newsradar.stories import Clusterer, StoryConfig  # noqa: E402
+
+DATASETS = HERE.parent.parent / "shared" / "datasets"
+OUT = HERE / "out"
+
+
+def bcubed(predicted: list, gold: list) -> tuple[float, float, float]:
+    """BCubed precision, recall, F1 over items (Bagga & Baldwin 1998)."""
+    by_predicted: dict = defaultdict(set)
+    by_gold: dict = defaultdict(set)
+    for index, (p, g) in enumerate(zip(predicted, gold, strict=True)):
+        by_predicted[p].add(index)
+        by_gold[g].add(index)
+    precision = recall = 0.0
+    for p, g in zip(predicted, gold, strict=True):
+        shared = len(by_predicted[p] & by_gold[g])
+        precision += shared / len(by_predicted[p])
+        recall += shared / len(by_gold[g])
+    n = len(gold)
+    precision, recall = precision / n, recall / n
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def load(name: str) -> list[dict]:
+    """A dataset's articles in the order the clusterer sees them: by date where dated, then in file order."""
+    rows = [json.loads(line) for line in (DATASETS / name / f"{name}.jsonl").open(encoding="utf-8")]
+    for index, row in enumerate(rows):
+        row["_index"] = index
+        row["_published"] = parse_datetime(row.get("published"))
+    return sorted(rows, key=lambda r: (r["_published"] is None, r["_published"] or datetime.min.replace(tzinfo=UTC),
+                                       r["_index"]))
+
+
+def terms_of(name: str, rows: list[dict], cache: bool = True) -> list[dict[str, float]]:
+    path = OUT / f"story-terms-{name}-{nlp.FEATURES_VERSION.replace('/', '-')}.pickle"
+    if cache and path.exists():
+        return pickle.loads(path.read_bytes())
+    terms = nlp.story_terms([(clean_text(r.get("title") or "") or None, clean_text(r["text"])) for r in rows])
+    OUT.mkdir(exist_ok=True)
+    path.write_bytes(pickle.dumps(terms))
+    return terms
+
+
+def cluster(rows: list[dict], terms: list[dict[str, float]], config: StoryConfig) -> list[int]:
+    clusterer = Clusterer(config)
+    stories: list[int] = []
+    next_story = 0
+    for index, (row, article_terms) in enumerate(zip(rows, terms, strict=True)):
+        decision = clusterer.decide(index, article_terms, row["_published"])
+        story = decision.story
+        if story is None:
+            story, next_story = next_story, next_story + 1
+        clusterer.place(decision, story)
+        stories.append(story)
+    # merges relabel earlier members: read the final labels from the clusterer where it still holds them
+    final = {}
+    for index in range(len(rows)):
+        entry = clusterer.entries.get(index)
+        final[index] = entry.story if entry is not None else stories[index]
+    return [final[i] for i in range(len(rows))]
+
+
+def quality(config: StoryConfig, cache: bool) -> dict:
+    results = {}
+    for name in ("ecbplus-dev", "basil-dev"):
+        rows = load(name)
+        terms = terms_of(name, rows, cache)
+        started = time.perf_counter()
+        predicted = cluster(rows, terms, config)
+        elapsed = time.perf_counter() - started
+        p, r, f = bcubed(predicted, [row["story"] for row in rows])
+        results[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                         "stories": len(set(predicted)), "gold_stories": len({row["story"] for row in rows}),
+                         "articles": len(rows), "ms_per_article": round(1000 * elapsed / len(rows), 3)}
+    return results
+
+
+def quality_through_store(cache: bool) -> dict:
+    """The same figures end to end: JSONL into a fresh SQLite store, `stories.update`, story ids read back."""
+    from newsradar import stories
+    from newsradar.pipeline import ingest
+    from newsradar.store import open_store
+
+    results = {}
+    for name in ("ecbplus-dev", "basil-dev"):
+        rows = [json.loads(line) for line in (DATASETS / name / f"{name}.jsonl").open(encoding="utf-8")]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "in.jsonl"
+            with path.open("w", encoding="utf-8") as handle:
+                for row in rows:
+                    handle.write(json.dumps({"id": row["id"], "title": row.get("title"), "text": row["text"],
+                                             "url": row.get("url"), "published": row.get("published"),
+                                             "outlet": row.get("outlet")}) + "\n")
+            with open_store(f"sqlite:///{tmp}/bench.db") as store:
+                report = ingest([str(path)], store, workers=1)
+                started = time.perf_counter()
+                stories.update(store)
+                elapsed = time.perf_counter() - started
+                by_external = {a["external_id"]: a for a in store.iter_articles()}
+        gold, predicted = [], []
+        for row in rows:
+            article = by_external.get(row["id"])
+            if article is None:  # merged into another article by identity (same URL): it shares that story
+                continue
+            gold.append(row["story"])
+            predicted.append(article["story_id"])
+        p, r, f = bcubed(predicted, gold)
+        results[name] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "articles": len(gold),
+                         "stored": report.inserted, "seconds_with_nlp": round(elapsed, 1)}
+    return results
+
+
+def scale(sizes: list[int], config: StoryConfig, cache: bool, seed: int = 7) -> list[dict]:
+    """Time per article of the clusterer as the store grows: real articles (both dev sets) perturbed
+    (a fifth of their terms dropped, counts jittered) and re-dated over a year at a steady rate,
+    each copy a story of its own in time."""
+    base = []
+    for name in ("ecbplus-dev", "basil-dev"):
+        base.extend(terms_of(name, load(name), cache))
+    rng = random.Random(seed)
+    results = []
+    for size in sizes:
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        step = timedelta(days=365) / size
+        clusterer = Clusterer(config)
+        checkpoints = {size // 10 * k for k in range(1, 11)}
+        timings = []
+        started = last = time.perf_counter()
+        for index in range(size):
+            terms = base[rng.randrange(len(base))]
+            # a perturbed copy: a fifth of its terms dropped, a run-specific token makes it a new event
+            terms = {t: c * rng.uniform(0.7, 1.3) for t, c in terms.items() if rng.random() > 0.2}
+            terms[f"E:event {index // 3}"] = 2.0
+            decision = clusterer.decide(index, terms, start + step * index)
+            clusterer.place(decision, decision.story if decision.story is not None else index)
+            if index + 1 in checkpoints:
+                now = time.perf_counter()
+                timings.append(round(1000 * (now - last) / (size // 10), 3))
+                last = now
+        total = time.perf_counter() - started
+        results.append({"articles": size, "ms_per_article": round(1000 * total / size, 3),
+                        "ms_per_article_by_tenth": timings, "window_entries": len(clusterer.entries)})
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", action="store_true", help="measure end to end through a SQLite store")
+    parser.add_argument("--scale", type=int, nargs="*", help="article counts for the cost-per-article curve")
+    parser.add_argument("--no-cache", action="store_true", help="parse the datasets again")
+    parser.add_argument("--threshold", type=float, help="override the join threshold (exploration only)")
+    args = parser.parse_args()
+    config = StoryConfig()
+    if args.threshold is not None:
+        config = StoryConfig(threshold=args.threshold)
+    if args.scale:
+        scale(args.scale, config, not args.no_cache)
+        return
+    result = quality_through_store(not args.no_cache) if args.store else quality(config, not args.no_cache)
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
