@@ -522,7 +522,7 @@ def stories_list(db: DbOption = None,
 def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merged story's id shows the story it joined).")],
                  db: DbOption = None,
                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """One story: headline, summary with its sources, its articles by outlet, and its merges."""
+    """One story: headline, summary with its sources, its articles by outlet, and its merges and splits."""
     with _store(db) as store:
         current = store.resolve_story(story_id)
         if current is None:
@@ -532,12 +532,12 @@ def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merge
             raise NewsradarError(f"story {story_id} has no articles")
         story = found[0]
         members = store.get_articles(story["article_ids"])
-        merges = store.story_merges(current)
+        history = store.story_history(current)
     if as_json:
         data = _story_json(story) | {
             "articles": [{k: export.iso(a[k]) for k in ("id", "title", "outlet", "published", "url", "duplicate_of")}
                          for a in members],
-            "merges": [{k: export.iso(v) for k, v in m.items()} for m in merges]}
+            "history": [{k: export.iso(v) for k, v in h.items()} for h in history]}
         out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False, highlight=False)
         return
     if current != story_id:
@@ -562,9 +562,18 @@ def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merge
             copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
             out.print(f"  {article['id']:>6}  {_day(article['published']):16}  {article['title'] or '(untitled)'}{copy}",
                       markup=False, highlight=False)
-    for merge in merges:
-        out.print(f"merged story {merge['story_id']} in, bridged by article {merge['article_id']} "
-                  f"(similarity {merge['similarity']:.2f})", markup=False, highlight=False)
+    if history:
+        out.print()
+    for change in history:
+        if change["kind"] == "merge":
+            what = (f"story {change['story_id']} merged in" if change["other_story_id"] == current
+                    else f"merged into story {change['other_story_id']}")
+            how = f"bridged by article {change['article_id']}, similarity {change['similarity']:.2f}"
+        else:
+            what = (f"split off into story {change['other_story_id']}" if change["story_id"] == current
+                    else f"split off from story {change['story_id']}")
+            how = f"on article {change['article_id']}, average similarity between the parts {change['similarity']:.2f}"
+        out.print(f"{_day(change['at'])}  {what} ({how})", markup=False, highlight=False)
 
 
 @stories_app.command("update")
@@ -573,7 +582,7 @@ def stories_update(db: DbOption = None) -> None:
     with _store(db) as store:
         report = _cluster(store)
     err.print(f"{report.articles:,} articles clustered: {report.new_stories:,} new stories, {report.joined:,} joined "
-              f"existing ones, {report.merges:,} merges", markup=False, highlight=False)
+              f"existing ones, {report.merges:,} merges, {report.splits:,} splits", markup=False, highlight=False)
 
 
 @stories_app.command("rebuild")
@@ -582,8 +591,9 @@ def stories_rebuild(db: DbOption = None) -> None:
     backfill of older articles, or with new story settings). Articles are not parsed again."""
     with _store(db) as store:
         report = _cluster(store, rebuild=True)
-    err.print(f"{report.articles:,} articles clustered into {report.new_stories - report.merges:,} stories "
-              f"({report.merges:,} merges)", markup=False, highlight=False)
+        count = store.stats()["stories"]
+    err.print(f"{report.articles:,} articles clustered into {count:,} stories ({report.merges:,} merges, "
+              f"{report.splits:,} splits on the way)", markup=False, highlight=False)
 
 
 def _print_poll(results: list[PollResult]) -> None:

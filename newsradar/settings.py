@@ -56,7 +56,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",
             "Estimated Jaccard similarity of word 4-shingles above which an article is a "
             "near-duplicate (syndicated copy) of an earlier one. See docs/benchmarks.md.", float),
-    Setting("story_threshold", 0.15, "NEWSRADAR_STORY_THRESHOLD",
+    Setting("story_threshold", 0.14, "NEWSRADAR_STORY_THRESHOLD",
             "Similarity (cosine of TF-IDF story terms, time-decayed) to a story's closest article at or "
             "above which a new article joins that story; below it, the article starts a story. "
             "See docs/benchmarks.md.", float),
@@ -78,6 +78,11 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> Any:
+    """The default of setting ``name`` (what ``get`` answers when its variable is not set)."""
+    return _BY_NAME[name].default
 
 
 def get(name: str) -> Any:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
@@ -46,16 +47,22 @@ from .store import Store
 
 @dataclass(frozen=True, slots=True)
 class StoryConfig:
-    threshold: float = 0.15
-    merge_threshold: float = 0.4
+    """The clusterer's parameters. The defaults are the one configuration measured in
+    docs/benchmarks.md; the join threshold and the window are also settings."""
+
+    threshold: float = settings.default("story_threshold")
+    merge_threshold: float = 0.3
     prior_docs: float = 2000.0
     same_days: float = 2.0
     decay_days: float = 3.0
-    window_days: float = 30.0
+    window_days: float = settings.default("story_window_days")
     window_articles: int = 20_000
     index_terms: int = 100  # heaviest terms of an article kept in the index (they find candidates)
     rescore: int = 200  # candidates scored exactly, best first by their index score
     max_postings: int = 2000  # index terms held by more articles than this do not find candidates
+    split_threshold: float = 0.15  # average similarity below which a story's groups are two events
+    split_min: int = 4  # members a story needs before it is checked for a split
+    split_members: int = 60  # latest members the check looks at
 
     @classmethod
     def from_settings(cls) -> StoryConfig:
@@ -112,10 +119,32 @@ class Decision:
     merges: list[tuple[int, float]] = field(default_factory=list)  # stories this article bridges into ``story``
 
 
+@dataclass(slots=True)
+class Change:
+    """A change to stories an assignment caused: ``merge`` (``story`` merged into ``other``) or
+    ``split`` (``members`` moved from ``story`` to the new story ``other``)."""
+
+    kind: str
+    story: int
+    other: int
+    similarity: float
+    members: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Assignment:
+    story: int  # the article's story after any merge or split
+    vector: dict[str, float]
+    similarity: float  # to the story it joined (0 for a new story)
+    joined: bool
+    seq: int
+    changes: list[Change] = field(default_factory=list)
+
+
 class Clusterer:
-    """The online clusterer over the window of recent articles. ``df`` answers document
+    """The online clusterer over the window of recent articles. ``df_lookup`` answers document
     frequencies of terms not yet cached (the store's ``story_terms``); ``prefetch`` asks for a
-    chunk's terms in one go."""
+    chunk's terms in one go; ``new_story`` hands out the id of a new story."""
 
     def __init__(self, config: StoryConfig, documents: int = 0, seq: int = 0,
                  df_lookup: Callable[[Sequence[str]], dict[str, int]] | None = None):
@@ -130,6 +159,13 @@ class Clusterer:
         self.df_added: Counter = Counter()
         self._df_lookup = df_lookup
         self._order: deque[int] = deque()
+        self._added = 0
+        self._story_counter = 0
+        self.new_story: Callable[[], int] = self._count_story
+
+    def _count_story(self) -> int:
+        self._story_counter += 1
+        return self._story_counter
 
     def prefetch(self, terms: Iterable[str]) -> None:
         missing = sorted({t for t in terms if t not in self.df})
@@ -203,22 +239,55 @@ class Clusterer:
             merges = [(s, v) for s, v in ranked[1:] if v >= self.config.merge_threshold]
         return Decision(article_id, vector, published, story, similarity, merges)
 
-    def place(self, decision: Decision, story: int) -> dict[int, int]:
-        """Put the decided article in the index under ``story`` and carry out its merges; returns
-        {merged story: surviving story}. The survivor is the earliest story (the smallest id)."""
-        moved: dict[int, int] = {}
-        if decision.merges:
+    def assign(self, article_id: int, terms: dict[str, float], published: datetime | None) -> Assignment:
+        """Decide the article's story, put it in the index, and carry out the merges it bridges
+        and the split its story may now need."""
+        decision = self.decide(article_id, terms, published)
+        story = decision.story if decision.story is not None else self.new_story()
+        changes: list[Change] = []
+        if decision.merges:  # the survivor is the earliest story (the smallest id)
             group = sorted({story, *(s for s, _ in decision.merges)})
             survivor = group[0]
             for other in group[1:]:
-                for member in self.members.pop(other, set()):
-                    self.entries[member].story = survivor
-                    self.members.setdefault(survivor, set()).add(member)
-                moved[other] = survivor
+                self._relabel(self.members.get(other, set()), survivor)
+                self.members.pop(other, None)
+                similarity = next((v for s, v in decision.merges if s == other), decision.similarity)
+                changes.append(Change("merge", other, survivor, similarity))
             story = survivor
         self.seq += 1
-        self.add(decision.article_id, decision.vector, decision.published, story, self.seq)
-        return moved
+        self.add(article_id, decision.vector, published, story, self.seq)
+        if decision.story is not None:
+            changes.extend(self._maybe_split(story))
+        return Assignment(self.entries[article_id].story, decision.vector, decision.similarity,
+                          decision.story is not None, self.seq, changes)
+
+    def _relabel(self, members: Iterable[int], story: int) -> None:
+        for member in list(members):
+            entry = self.entries[member]
+            self.members.get(entry.story, set()).discard(member)
+            entry.story = story
+            self.members.setdefault(story, set()).add(member)
+
+    def _maybe_split(self, story: int) -> list[Change]:
+        """Average-linkage over the story's latest members: when they fall apart into two or more
+        groups of at least two articles whose mutual similarity is below ``split_threshold``, the
+        story has swallowed another event. The group holding its earliest member keeps the story;
+        each other group becomes a story of its own. Checked as a story grows by about a quarter."""
+        size = len(self.members.get(story, ()))
+        if size not in _checkpoints(self.config.split_min):
+            return []
+        members = sorted(self.members[story], key=lambda m: self.entries[m].seq)[-self.config.split_members:]
+        groups, between = average_linkage([self.entries[m].vector for m in members], self.config.split_threshold)
+        if sum(1 for g in groups if len(g) >= 2) < 2:
+            return []
+        groups.sort(key=min)  # the group with the earliest member first
+        changes = []
+        for group in groups[1:]:
+            moved = [members[i] for i in group]
+            new = self.new_story()
+            self._relabel(moved, new)
+            changes.append(Change("split", story, new, between, moved))
+        return changes
 
     def add(self, article_id: int, vector: dict[str, float], published: datetime | None, story: int, seq: int) -> None:
         """An already-clustered article into the index (also used when loading the window)."""
@@ -231,7 +300,8 @@ class Clusterer:
         if published is not None and (self.newest is None or published > self.newest):
             self.newest = published
         self._order.append(article_id)
-        if len(self._order) % 1024 == 0:
+        self._added += 1
+        if self._added % 1024 == 0:
             self._evict()
 
     def _evict(self) -> None:
@@ -251,6 +321,48 @@ class Clusterer:
                     if not postings:
                         del self.postings[term]
         self._order = keep
+
+
+@functools.lru_cache(maxsize=8)
+def _checkpoints(start: int) -> frozenset[int]:
+    """Story sizes at which a split is looked for: ``start``, then each about a quarter larger.
+    A function of the size alone, so the checks are the same however the work was divided."""
+    sizes, size = set(), float(start)
+    while size < 10_000_000:
+        sizes.add(math.ceil(size))
+        size = max(size * 1.25, math.ceil(size) + 1)
+    return frozenset(sizes)
+
+
+def average_linkage(vectors: Sequence[dict[str, float]], cut: float) -> tuple[list[list[int]], float]:
+    """Agglomerative clustering with average linkage on cosine similarity, stopped when no two
+    groups are at least ``cut`` similar on average. Returns the groups (indexes into ``vectors``)
+    and the highest average similarity left between two groups (0 when one group remains)."""
+    vocabulary: dict[str, int] = {}
+    for vector in vectors:
+        for term in vector:
+            vocabulary.setdefault(term, len(vocabulary))
+    matrix = np.zeros((len(vectors), len(vocabulary)))
+    for row, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            matrix[row, vocabulary[term]] = weight
+    similarity = matrix @ matrix.T
+    np.fill_diagonal(similarity, -np.inf)
+    sizes = np.ones(len(vectors))
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(vectors))}
+    while len(groups) > 1:
+        flat = int(np.argmax(similarity))
+        i, j = divmod(flat, len(vectors))
+        best = float(similarity[i, j])
+        if best < cut:
+            return list(groups.values()), best
+        merged = (sizes[i] * similarity[i] + sizes[j] * similarity[j]) / (sizes[i] + sizes[j])
+        similarity[i], similarity[:, i] = merged, merged
+        similarity[j], similarity[:, j] = -np.inf, -np.inf
+        similarity[i, i] = -np.inf
+        sizes[i] += sizes[j]
+        groups[i].extend(groups.pop(j))
+    return list(groups.values()), 0.0
 
 
 # --- summaries ------------------------------------------------------------------------------------
@@ -325,6 +437,7 @@ class UpdateReport:
     new_stories: int = 0
     joined: int = 0
     merges: int = 0
+    splits: int = 0
 
 
 class UpdateProgress:
@@ -416,49 +529,57 @@ def _cluster_chunk(store: Store, clusterer: Clusterer, chunk: list[tuple[int, di
     now = store.db_time(datetime.now(UTC))
     df_before = Counter(clusterer.df_added)
     with store._connect(write=True) as conn:
-        assigned: dict[int, int] = {}
-        merged_into: dict[int, int] = {}
-        merge_rows: list[dict] = []
+        def new_story() -> int:
+            report.new_stories += 1
+            return conn.execute(text("INSERT INTO stories (title, created_at, updated_at) VALUES (NULL, :now, :now)"
+                                     " RETURNING id"), {"now": now}).scalar_one()
+
+        clusterer.new_story = new_story
+        current: dict[int, int] = {}  # this chunk's articles (written at the end) → their story
+        touched: set[int] = set()
         feature_rows: list[dict] = []
+        history: list[dict] = []
         for article_id, terms, published in chunk:
-            decision = clusterer.decide(article_id, terms, published)
-            if decision.story is None:
-                story = conn.execute(text(
-                    "INSERT INTO stories (title, created_at, updated_at) VALUES (NULL, :now, :now) RETURNING id"),
-                    {"now": now}).scalar_one()
-                report.new_stories += 1
-            else:
-                story = decision.story
-                report.joined += 1
-            moved = clusterer.place(decision, story)
-            for old, survivor in moved.items():
-                merged_into[old] = survivor
-                similarity = next((v for s, v in decision.merges if s == old), decision.similarity)
-                merge_rows.append({"story": old, "into": survivor, "article": article_id, "similarity": similarity,
-                                   "now": now})
-                report.merges += 1
-            assigned[article_id] = clusterer.entries[article_id].story
+            assignment = clusterer.assign(article_id, terms, published)
+            current[article_id] = assignment.story
+            touched.add(assignment.story)
+            report.joined += assignment.joined
+            for change in assignment.changes:
+                # articles written before this chunk move in the database now; this chunk's in ``current``
+                if change.kind == "merge":
+                    report.merges += 1
+                    conn.execute(text("UPDATE articles SET story_id = :other WHERE story_id = :story"),
+                                 {"other": change.other, "story": change.story})
+                    conn.execute(text("UPDATE stories SET merged_into = :other, updated_at = :now WHERE id = :story"),
+                                 {"other": change.other, "story": change.story, "now": now})
+                    for member, story in current.items():
+                        if story == change.story:
+                            current[member] = change.other
+                else:
+                    report.splits += 1
+                    moved = [m for m in change.members if m not in current]
+                    for start in range(0, len(moved), _IN):
+                        part = moved[start:start + _IN]
+                        conn.execute(text("UPDATE articles SET story_id = :other WHERE id IN :ids OR duplicate_of IN :ids"
+                                          ).bindparams(bindparam("ids", expanding=True)),
+                                     {"other": change.other, "ids": part})
+                    for member in change.members:
+                        if member in current:
+                            current[member] = change.other
+                touched.update((change.story, change.other))
+                history.append({"kind": change.kind, "story": change.story, "other": change.other,
+                                "article": article_id, "similarity": round(change.similarity, 6), "now": now})
             feature_rows.append({"id": article_id, "terms": json.dumps(terms, separators=(",", ":")),
-                                 "vector": json.dumps({t: round(w, 6) for t, w in decision.vector.items()},
+                                 "vector": json.dumps({t: round(w, 6) for t, w in assignment.vector.items()},
                                                       separators=(",", ":")),
-                                 "seq": clusterer.entries[article_id].seq})
+                                 "seq": assignment.seq})
             report.articles += 1
-
-        def final(story: int) -> int:
-            while story in merged_into:
-                story = merged_into[story]
-            return story
-
-        for row in merge_rows:
-            conn.execute(text("UPDATE articles SET story_id = :into WHERE story_id = :story"),
-                         {"into": final(row["into"]), "story": row["story"]})
-            conn.execute(text("UPDATE stories SET merged_into = :into, updated_at = :now WHERE id = :story"),
-                         {"into": final(row["into"]), "story": row["story"], "now": now})
-        if merge_rows:
-            conn.execute(text("INSERT INTO story_merges (story_id, merged_into, article_id, similarity, merged_at)"
-                              " VALUES (:story, :into, :article, :similarity, :now)"), merge_rows)
+        clusterer.new_story = clusterer._count_story
+        if history:
+            conn.execute(text("INSERT INTO story_history (kind, story_id, other_story_id, article_id, similarity, at)"
+                              " VALUES (:kind, :story, :other, :article, :similarity, :now)"), history)
         conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id OR duplicate_of = :id"),
-                     [{"story": final(s), "id": a} for a, s in assigned.items()])
+                     [{"story": story, "id": article} for article, story in current.items()])
         conn.execute(text(
             "INSERT INTO story_features (article_id, terms, vector, seq) VALUES (:id, :terms, :vector, :seq)"
             " ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, vector = excluded.vector,"
@@ -468,7 +589,7 @@ def _cluster_chunk(store: Store, clusterer: Clusterer, chunk: list[tuple[int, di
             conn.execute(text("INSERT INTO story_terms (term, df) VALUES (:term, :df)"
                               " ON CONFLICT (term) DO UPDATE SET df = story_terms.df + excluded.df"),
                          [{"term": t, "df": n} for t, n in sorted(added.items())])
-        refresh(conn, sorted({final(s) for s in assigned.values()}), now)
+        refresh(conn, sorted(touched), now)
 
 
 def refresh(conn: Connection, story_ids: Sequence[int], now: Any, member_cap: int = 200) -> None:
@@ -498,7 +619,7 @@ def rebuild(store: Store, config: StoryConfig | None = None, progress: UpdatePro
     is parsed twice."""
     with store._connect(write=True) as conn:
         conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
-        conn.execute(text("DELETE FROM story_merges"))
+        conn.execute(text("DELETE FROM story_history"))
         conn.execute(text("DELETE FROM stories"))
         conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL"))
         conn.execute(text("DELETE FROM story_terms"))

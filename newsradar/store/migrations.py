@@ -83,14 +83,17 @@ _STORIES = (
     )""",
     "CREATE INDEX story_features_seq ON story_features (seq)",
     "CREATE TABLE story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)",
-    """CREATE TABLE story_merges (
+    """CREATE TABLE story_history (
         id {id},
+        kind TEXT NOT NULL,
         story_id INTEGER NOT NULL,
-        merged_into INTEGER NOT NULL,
+        other_story_id INTEGER NOT NULL,
         article_id INTEGER,
         similarity REAL,
-        merged_at {time} NOT NULL
+        at {time} NOT NULL
     )""",
+    "CREATE INDEX story_history_story ON story_history (story_id)",
+    "CREATE INDEX story_history_other ON story_history (other_story_id)",
     "ALTER TABLE stories ADD COLUMN summary TEXT",
     "ALTER TABLE stories ADD COLUMN merged_into INTEGER",
     "ALTER TABLE stories ADD COLUMN updated_at {time}",
@@ -183,7 +186,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         5,
-        "online story clustering: per-article terms and vectors, term document frequencies, merge history",
+        "online story clustering: per-article terms and vectors, term document frequencies, merge and split history",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _STORIES),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _STORIES),
     ),

@@ -245,12 +245,14 @@ class Store:
             return sorted(stories.values(), key=lambda s: order.get(s["id"], 0))
         return list(stories.values())
 
-    def story_merges(self, story_id: int) -> list[dict]:
-        """The stories merged into this one, with the article that bridged them."""
+    def story_history(self, story_id: int) -> list[dict]:
+        """Merges and splits this story took part in, oldest first: ``kind`` (merge: ``story_id``
+        was merged into ``other_story_id``; split: articles of ``story_id`` became the new story
+        ``other_story_id``), the article whose arrival caused it, and the similarity involved."""
         with self._connect() as conn:
-            rows = conn.execute(text("SELECT story_id, merged_into, article_id, similarity, merged_at FROM story_merges"
-                                     " WHERE merged_into = :s ORDER BY id"), {"s": story_id})
-            return [{**dict(r._mapping), "merged_at": parse_datetime(r.merged_at)} for r in rows]
+            rows = conn.execute(text("SELECT kind, story_id, other_story_id, article_id, similarity, at FROM story_history"
+                                     " WHERE story_id = :s OR other_story_id = :s ORDER BY id"), {"s": story_id})
+            return [{**dict(r._mapping), "at": parse_datetime(r.at)} for r in rows]
 
     def resolve_story(self, story_id: int) -> int | None:
         """The story an id stands for now (following merges), or None when there is none."""
