@@ -236,7 +236,12 @@ class Clusterer:
         story, similarity = ranked[0]
         merges: list[tuple[int, float]] = []
         if similarity >= self.config.merge_threshold:
-            merges = [(s, v) for s, v in ranked[1:] if v >= self.config.merge_threshold]
+            # a bridge merges two stories only when they hold together as a whole (the average
+            # similarity across them reaches the split threshold): else the next check would split
+            # them again, and one article that mixes two events would keep gluing them together
+            joined = [vector, *self._latest(story)]
+            merges = [(s, v) for s, v in ranked[1:] if v >= self.config.merge_threshold
+                      and mean_similarity(joined, self._latest(s)) >= self.config.split_threshold]
         return Decision(article_id, vector, published, story, similarity, merges)
 
     def assign(self, article_id: int, terms: dict[str, float], published: datetime | None) -> Assignment:
@@ -260,6 +265,10 @@ class Clusterer:
             changes.extend(self._maybe_split(story))
         return Assignment(self.entries[article_id].story, decision.vector, decision.similarity,
                           decision.story is not None, self.seq, changes)
+
+    def _latest(self, story: int) -> list[dict[str, float]]:
+        members = sorted(self.members.get(story, ()), key=lambda m: self.entries[m].seq)
+        return [self.entries[m].vector for m in members[-self.config.split_members:]]
 
     def _relabel(self, members: Iterable[int], story: int) -> None:
         for member in list(members):
@@ -323,6 +332,28 @@ class Clusterer:
         self._order = keep
 
 
+def _matrix(vectors: Sequence[dict[str, float]], vocabulary: dict[str, int]) -> np.ndarray:
+    for vector in vectors:
+        for term in vector:
+            vocabulary.setdefault(term, len(vocabulary))
+    matrix = np.zeros((len(vectors), len(vocabulary)))
+    for row, vector in enumerate(vectors):
+        for term, weight in vector.items():
+            matrix[row, vocabulary[term]] = weight
+    return matrix
+
+
+def mean_similarity(first: Sequence[dict[str, float]], second: Sequence[dict[str, float]]) -> float:
+    """Average cosine similarity between the vectors of two groups (average linkage)."""
+    if not first or not second:
+        return 0.0
+    vocabulary: dict[str, int] = {}
+    left = _matrix(first, vocabulary)
+    right = _matrix(second, vocabulary)
+    left = np.pad(left, ((0, 0), (0, len(vocabulary) - left.shape[1])))
+    return float((left @ right.T).mean())
+
+
 @functools.lru_cache(maxsize=8)
 def _checkpoints(start: int) -> frozenset[int]:
     """Story sizes at which a split is looked for: ``start``, then each about a quarter larger.
@@ -338,14 +369,7 @@ def average_linkage(vectors: Sequence[dict[str, float]], cut: float) -> tuple[li
     """Agglomerative clustering with average linkage on cosine similarity, stopped when no two
     groups are at least ``cut`` similar on average. Returns the groups (indexes into ``vectors``)
     and the highest average similarity left between two groups (0 when one group remains)."""
-    vocabulary: dict[str, int] = {}
-    for vector in vectors:
-        for term in vector:
-            vocabulary.setdefault(term, len(vocabulary))
-    matrix = np.zeros((len(vectors), len(vocabulary)))
-    for row, vector in enumerate(vectors):
-        for term, weight in vector.items():
-            matrix[row, vocabulary[term]] = weight
+    matrix = _matrix(vectors, {})
     similarity = matrix @ matrix.T
     np.fill_diagonal(similarity, -np.inf)
     sizes = np.ones(len(vectors))

@@ -122,6 +122,7 @@ def test_add_poll_store_then_a_conditional_second_poll(server, db_url, allow_loo
     exported = [json.loads(line) for line in run("export", "--format", "jsonl", "--db", db).stdout.splitlines()]
     assert sorted(a["title"] for a in exported) == [f"Headline number {i}" for i in range(3)]
     assert {a["outlet"] for a in exported} == {"Test Wire"}
+    assert all(a["story_id"] is not None for a in exported)  # a poll clusters what it stored
     second = run("poll", "--db", db)  # a plain second poll: conditional, answered 304
     assert "not modified (304)" in second.stderr
     assert server.requests[-1][1].get("if-none-match") == etag
