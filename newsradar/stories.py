@@ -266,9 +266,14 @@ class Clusterer:
         return Assignment(self.entries[article_id].story, decision.vector, decision.similarity,
                           decision.story is not None, self.seq, changes)
 
+    def _window_members(self, story: int) -> list[int]:
+        """The story's members in the window, oldest first (members that left it may linger in
+        memory until the next eviction; they never count)."""
+        members = [m for m in self.members.get(story, ()) if self._in_window(self.entries[m])]
+        return sorted(members, key=lambda m: self.entries[m].seq)
+
     def _latest(self, story: int) -> list[dict[str, float]]:
-        members = sorted(self.members.get(story, ()), key=lambda m: self.entries[m].seq)
-        return [self.entries[m].vector for m in members[-self.config.split_members:]]
+        return [self.entries[m].vector for m in self._window_members(story)[-self.config.split_members:]]
 
     def _relabel(self, members: Iterable[int], story: int) -> None:
         for member in list(members):
@@ -282,10 +287,10 @@ class Clusterer:
         groups of at least two articles whose mutual similarity is below ``split_threshold``, the
         story has swallowed another event. The group holding its earliest member keeps the story;
         each other group becomes a story of its own. Checked as a story grows by about a quarter."""
-        size = len(self.members.get(story, ()))
-        if size not in _checkpoints(self.config.split_min):
+        members = self._window_members(story)
+        if len(members) not in _checkpoints(self.config.split_min):
             return []
-        members = sorted(self.members[story], key=lambda m: self.entries[m].seq)[-self.config.split_members:]
+        members = members[-self.config.split_members:]
         groups, between = average_linkage([self.entries[m].vector for m in members], self.config.split_threshold)
         if sum(1 for g in groups if len(g) >= 2) < 2:
             return []
