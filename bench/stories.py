@@ -7,6 +7,7 @@ configuration — the same for both.
     .venv/bin/python bench/stories.py                 # quality, through the clusterer
     .venv/bin/python bench/stories.py --store         # quality, end to end through a SQLite store
     .venv/bin/python bench/stories.py --scale 1000 10000 100000   # time per article as the store grows
+    .venv/bin/python bench/stories.py --set split_threshold=0      # an ablation: no splits
 
 Story terms (one spaCy parse per article) are cached under bench/out/ so that repeated runs only
 time the clustering; --no-cache parses again.
@@ -168,11 +169,14 @@ def main() -> None:
     parser.add_argument("--store", action="store_true", help="measure end to end through a SQLite store")
     parser.add_argument("--scale", type=int, nargs="*", help="article counts for the cost-per-article curve")
     parser.add_argument("--no-cache", action="store_true", help="parse the datasets again")
-    parser.add_argument("--threshold", type=float, help="override the join threshold (exploration only)")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override a StoryConfig field, for ablations (e.g. --set split_threshold=0)")
     args = parser.parse_args()
-    config = StoryConfig()
-    if args.threshold is not None:
-        config = StoryConfig(threshold=args.threshold)
+    overrides = {}
+    for item in args.set:
+        name, _, value = item.partition("=")
+        overrides[name] = type(getattr(StoryConfig(), name))(value)
+    config = StoryConfig(**overrides)
     if args.scale:
         scale(args.scale, config, not args.no_cache)
         return
