@@ -19,10 +19,11 @@ import argparse
 import json
 import pickle
 import random
+import resource
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def scale(sizes: list[int], config: StoryConfig, cache: bool, per_day: int = 300
     """Time per article of the clusterer as the store grows: real articles (both dev sets) perturbed
     (a fifth of their terms dropped, the other counts jittered) and re-dated at a steady
     ``per_day`` articles a day, so 100,000 articles span about eleven months and the 30-day window
-    fills after about 9,000."""
+    fills after about 9,000. Peak memory includes the stand-in for the story_terms table."""
     base = []
     for name in ("ecbplus-dev", "basil-dev"):
         base.extend(terms_of(name, load(name), cache))
@@ -144,7 +145,10 @@ def scale(sizes: list[int], config: StoryConfig, cache: bool, per_day: int = 300
     for size in sizes:
         start = datetime(2025, 1, 1, tzinfo=UTC)
         step = timedelta(days=1) / per_day
-        clusterer = Clusterer(config)
+        # document frequencies live in a table as in the store (story_terms), read a chunk at a
+        # time, so the clusterer's own memory is the window's
+        table: Counter = Counter()
+        clusterer = Clusterer(config, df_lookup=lambda terms, table=table: {t: table[t] for t in terms if t in table})
         checkpoints = {size // 10 * k for k in range(1, 11)}
         timings = []
         started = last = time.perf_counter()
@@ -152,12 +156,15 @@ def scale(sizes: list[int], config: StoryConfig, cache: bool, per_day: int = 300
             terms = base[rng.randrange(len(base))]
             terms = {t: c * rng.uniform(0.7, 1.3) for t, c in terms.items() if rng.random() > 0.2}
             clusterer.assign(index, terms, start + step * index)
+            if (index + 1) % 256 == 0:
+                table.update(clusterer.take_counts())
             if index + 1 in checkpoints:
                 now = time.perf_counter()
                 timings.append(round(1000 * (now - last) / (size // 10), 3))
                 last = now
         total = time.perf_counter() - started
         results.append({"articles": size, "ms_per_article": round(1000 * total / size, 3),
+                        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                         "ms_per_article_by_tenth": timings, "stories_in_window": len(clusterer.members),
                         "window_entries": len(clusterer.entries)})
         print(json.dumps(results[-1]), flush=True)

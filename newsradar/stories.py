@@ -14,10 +14,16 @@ Each new original article (near-duplicates follow their original) is taken in pu
   depends on the window, not on the size of the store.
 - **Similarity** to a story is the cosine to its most similar member (an event's coverage is a
   chain of overlapping reports rather than a ball around one centroid), times a time decay when
-  both are dated: none within ``same_days``, then exp(-days/``decay_days``).
+  both are dated: none within ``same_days``, then exp(-(days - same_days)/``decay_days``).
 - **Decision.** Join the best story when that similarity reaches ``threshold``, else start a new
-  story. When the article reaches ``merge_threshold`` with two stories, it bridges them: the later
-  story is merged into the earlier, and the merge is recorded (``story_merges``).
+  story. When the article reaches ``merge_threshold`` with two stories that also hold together as
+  a whole (average similarity across them at least ``split_threshold``), it bridges them: the
+  later story is merged into the earlier.
+- **Splits.** Closest-member linking lets a story follow its event as the vocabulary drifts, and
+  also lets it swallow a second event of the same kind. As a story grows (by about a quarter each
+  time) its latest members are re-clustered by average linkage; groups that fall below
+  ``split_threshold`` become stories of their own. Merges and splits are recorded
+  (``story_history``).
 
 Stories are titled by their most central headline (greatest summed similarity to the other
 members) and summarized by the lead sentences of their most central articles, one per outlet
@@ -166,6 +172,15 @@ class Clusterer:
     def _count_story(self) -> int:
         self._story_counter += 1
         return self._story_counter
+
+    def take_counts(self) -> Counter:
+        """The document-frequency increments since the last call (to be persisted). With a store
+        behind it (``df_lookup``), the cache is emptied too, so memory stays bounded by a chunk's
+        vocabulary instead of growing with every term ever seen."""
+        added, self.df_added = self.df_added, Counter()
+        if self._df_lookup is not None:
+            self.df = {}
+        return added
 
     def prefetch(self, terms: Iterable[str]) -> None:
         missing = sorted({t for t in terms if t not in self.df})
@@ -556,7 +571,6 @@ def update(store: Store, config: StoryConfig | None = None, progress: UpdateProg
 def _cluster_chunk(store: Store, clusterer: Clusterer, chunk: list[tuple[int, dict[str, float], datetime | None]],
                    report: UpdateReport) -> None:
     now = store.db_time(datetime.now(UTC))
-    df_before = Counter(clusterer.df_added)
     with store._connect(write=True) as conn:
         def new_story() -> int:
             report.new_stories += 1
@@ -613,7 +627,7 @@ def _cluster_chunk(store: Store, clusterer: Clusterer, chunk: list[tuple[int, di
             "INSERT INTO story_features (article_id, terms, vector, seq) VALUES (:id, :terms, :vector, :seq)"
             " ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, vector = excluded.vector,"
             " seq = excluded.seq"), feature_rows)
-        added = clusterer.df_added - df_before
+        added = clusterer.take_counts()
         if added:
             conn.execute(text("INSERT INTO story_terms (term, df) VALUES (:term, :df)"
                               " ON CONFLICT (term) DO UPDATE SET df = story_terms.df + excluded.df"),

@@ -14,13 +14,13 @@ from newsradar import nlp, stories
 from newsradar.cli import app
 from newsradar.normalize import fold
 from newsradar.pipeline import ingest
-from newsradar.stories import Clusterer, StoryConfig, average_linkage, lead_sentence, summarize
 from newsradar.store import open_store
+from newsradar.stories import Clusterer, StoryConfig, average_linkage, lead_sentence, summarize
 
 from .conftest import EXAMPLES
 
 runner = CliRunner()
-EXAMPLES_FLOOR = 0.85  # BCubed F1 of the sample corpus against its 12 written stories (measured 0.92)
+EXAMPLES_FLOOR = 0.85  # BCubed F1 of the sample corpus against its 12 written stories (measured 0.89)
 
 
 def gold_story(title: str) -> str:
