@@ -490,7 +490,7 @@ class UpdateProgress:
     def advanced(self, count: int) -> None: ...
 
 
-_PENDING_ORDER = {"sqlite": "published IS NULL, published, id", "postgresql": "published IS NULL, published, id"}
+_PENDING_ORDER = "published IS NULL, published, id"  # dated first, by date; then undated, in arrival order
 _CHUNK = 256
 _IN = 500
 
@@ -548,12 +548,11 @@ def update(store: Store, config: StoryConfig | None = None, progress: UpdateProg
     if not pending:
         return report
     clusterer = _load_clusterer(store, config)
-    order = _PENDING_ORDER["postgresql" if store.dialect == "postgresql" else "sqlite"]
     while True:
         with store._connect() as conn:
             rows = conn.execute(text(
                 "SELECT id, title, text, published FROM articles WHERE story_id IS NULL AND duplicate_of IS NULL"
-                f" ORDER BY {order} LIMIT :n"), {"n": _CHUNK}).all()
+                f" ORDER BY {_PENDING_ORDER} LIMIT :n"), {"n": _CHUNK}).all()
             if not rows:
                 break
             known = {r.article_id: json.loads(r.terms) for r in _select_in(
