@@ -49,6 +49,7 @@ from sqlalchemy.engine import Connection
 from . import nlp, settings
 from .normalize import parse_datetime
 from .store import Store
+from .store.writer import select_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +118,7 @@ class _Entry:
 
 @dataclass(slots=True)
 class Decision:
-    article_id: int
     vector: dict[str, float]
-    published: datetime | None
     story: int | None  # None: a new story
     similarity: float
     merges: list[tuple[int, float]] = field(default_factory=list)  # stories this article bridges into ``story``
@@ -215,7 +214,7 @@ class Clusterer:
             return 1.0
         return math.exp(-(days - self.config.same_days) / self.config.decay_days)
 
-    def decide(self, article_id: int, terms: dict[str, float], published: datetime | None) -> Decision:
+    def decide(self, terms: dict[str, float], published: datetime | None) -> Decision:
         """Count the article's terms in and find its story (``Decision.story`` None: a new one)."""
         self.prefetch(terms)
         self.documents += 1
@@ -247,7 +246,7 @@ class Clusterer:
                 by_story[entry.story] = score
         ranked = sorted(by_story.items(), key=lambda item: (-item[1], item[0]))
         if not ranked or ranked[0][1] < self.config.threshold:
-            return Decision(article_id, vector, published, None, ranked[0][1] if ranked else 0.0)
+            return Decision(vector, None, ranked[0][1] if ranked else 0.0)
         story, similarity = ranked[0]
         merges: list[tuple[int, float]] = []
         if similarity >= self.config.merge_threshold:
@@ -257,12 +256,12 @@ class Clusterer:
             joined = [vector, *self._latest(story)]
             merges = [(s, v) for s, v in ranked[1:] if v >= self.config.merge_threshold
                       and mean_similarity(joined, self._latest(s)) >= self.config.split_threshold]
-        return Decision(article_id, vector, published, story, similarity, merges)
+        return Decision(vector, story, similarity, merges)
 
     def assign(self, article_id: int, terms: dict[str, float], published: datetime | None) -> Assignment:
         """Decide the article's story, put it in the index, and carry out the merges it bridges
         and the split its story may now need."""
-        decision = self.decide(article_id, terms, published)
+        decision = self.decide(terms, published)
         story = decision.story if decision.story is not None else self.new_story()
         changes: list[Change] = []
         if decision.merges:  # the survivor is the earliest story (the smallest id)
@@ -496,13 +495,7 @@ _IN = 500
 
 
 def _select_in(conn: Connection, sql: str, values: Sequence[Any]) -> list:
-    statement = text(sql).bindparams(bindparam("values", expanding=True))
-    rows: list = []
-    for start in range(0, len(values), _IN):
-        chunk = list(values[start:start + _IN])
-        if chunk:
-            rows.extend(conn.execute(statement, {"values": chunk}).all())
-    return rows
+    return select_in(conn, text(sql).bindparams(bindparam("values", expanding=True)), values)
 
 
 def _load_clusterer(store: Store, config: StoryConfig) -> Clusterer:

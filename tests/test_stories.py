@@ -161,12 +161,15 @@ def test_time_decay_keeps_the_same_words_a_month_apart_in_two_stories():
 
 
 def test_window_bounds_the_candidates():
-    clusterer = Clusterer(StoryConfig(window_articles=3))
     terms = {"tanker": 1.0, "strait": 1.0, "E:hormuz": 1.0}
-    clusterer.assign(1, terms, None)
-    for i in range(2, 6):
-        clusterer.assign(i, {f"unrelated{i}": 1.0, f"other{i}": 1.0}, None)
-    assert not clusterer.assign(6, terms, None).joined  # article 1 has left the window
+    joined = []
+    for window in (100, 3):
+        clusterer = Clusterer(StoryConfig(window_articles=window))
+        clusterer.assign(1, terms, None)
+        for i in range(2, 6):
+            clusterer.assign(i, {f"unrelated{i}": 1.0, f"other{i}": 1.0}, None)
+        joined.append(clusterer.assign(6, terms, None).joined)
+    assert joined == [True, False]  # in a window of 3, article 1 has left it
 
 
 def test_average_linkage_finds_two_groups():

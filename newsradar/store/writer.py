@@ -56,6 +56,16 @@ _BY_ID = text("SELECT id, fingerprint, duplicate_of, published, story_id FROM ar
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
 
+def select_in(conn: Connection, statement, values: Iterable) -> list:
+    """Rows of ``statement`` (with an expanding ``:values`` parameter) for every value, asked
+    ``_CHUNK`` values at a time."""
+    values = list(values)
+    rows: list = []
+    for start in range(0, len(values), _CHUNK):
+        rows.extend(conn.execute(statement, {"values": values[start:start + _CHUNK]}))
+    return rows
+
+
 @dataclass(slots=True)
 class _Known:
     """What the decision needs to know of a stored article."""
@@ -86,11 +96,7 @@ class BatchWriter:
         self.known: dict[int, _Known] = {}
 
     def _select_in(self, statement, values: Iterable) -> list:
-        values = list(values)
-        rows: list = []
-        for start in range(0, len(values), _CHUNK):
-            rows.extend(self.conn.execute(statement, {"values": values[start:start + _CHUNK]}))
-        return rows
+        return select_in(self.conn, statement, values)
 
     def _load(self, ids: Iterable[int]) -> None:
         missing = [i for i in set(ids) if i not in self.known]
