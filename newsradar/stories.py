@@ -444,7 +444,9 @@ def summarize(members: Sequence[dict], size: int = 3) -> tuple[str | None, list[
     lead sentences of the most central members, distinct outlets first, near-repeats skipped."""
     if not members:
         return None, []
-    centrality = {m["id"]: sum(_cosine(m["vector"], o["vector"]) for o in members if o is not m) for m in members}
+    matrix = _matrix([m["vector"] for m in members], {})
+    summed = (matrix @ matrix.T).sum(axis=1) - (matrix * matrix).sum(axis=1)  # similarity to the others
+    centrality = {m["id"]: float(summed[i]) for i, m in enumerate(members)}
     earliest = datetime.max.replace(tzinfo=UTC)
     ranked = sorted(members, key=lambda m: (-round(centrality[m["id"]], 9), m["published"] or earliest, m["id"]))
     title = next((m["title"] for m in ranked if m["title"]), None)
