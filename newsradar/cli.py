@@ -37,6 +37,7 @@ from .poll import PollResult, poll_once
 from .poll import watch as watch_feeds
 from .store import Store, open_store
 from .store import feeds as feed_store
+from .store import topics as topic_store
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -70,6 +71,9 @@ app.add_typer(feeds_app, name="feeds")
 stories_app = typer.Typer(cls=_Group, no_args_is_help=True,
                           help="Stories: articles grouped by real-world event, across outlets.")
 app.add_typer(stories_app, name="stories")
+topics_app = typer.Typer(cls=_Group, no_args_is_help=True,
+                         help="Topics: saved searches served as web pages, Atom feeds and JSON Feeds.")
+app.add_typer(topics_app, name="topics")
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="NEWSRADAR_DB", metavar="URL", show_envvar=True,
@@ -645,6 +649,82 @@ def watch(db: DbOption = None) -> None:
 
         rounds = asyncio.run(run())
     err.print(f"stopped after {rounds} polling rounds", markup=False)
+
+
+@topics_app.command("add")
+def topics_add(name: Annotated[str, typer.Argument(help="Lower-case letters, digits, - or _ (it becomes part of URLs).")],
+               query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR, and -excluded words ("" for none).')],
+               db: DbOption = None,
+               outlet: Annotated[str | None, typer.Option(help="Only articles of this outlet.")] = None,
+               language: Annotated[str | None, typer.Option(help="Only articles in this language (e.g. en).")] = None,
+               since: Annotated[str | None, typer.Option(help="Only articles published on or after (YYYY-MM-DD).")] = None,
+               until: Annotated[str | None, typer.Option(help="Only articles published before (YYYY-MM-DD).")] = None,
+               replace: Annotated[bool, typer.Option("--replace", help="Change the topic if the name exists.")] = False) -> None:
+    """Save a topic. `newsradar serve` shows it at /topics/NAME with Atom and JSON feeds."""
+    with _store(db) as store:
+        topic, created = topic_store.add(store, name, query, outlet, language, _date_option(since, "--since"),
+                                         _date_option(until, "--until"), replace=replace)
+    verb = "added" if created else ("changed" if replace else "exists already (use --replace to change it)")
+    out.print(f"topic {topic.name} {verb}: /topics/{topic.name} · /topics/{topic.name}/atom.xml"
+              f" · /topics/{topic.name}/feed.json", markup=False, highlight=False)
+
+
+@topics_app.command("list")
+def topics_list(db: DbOption = None,
+                as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Saved topics with their queries and filters."""
+    with _store(db) as store:
+        found = topic_store.all_topics(store)
+    if as_json:
+        for topic in found:
+            record = {k: export.iso(getattr(topic, k)) for k in ("name", "query", "outlet", "language", "since",
+                                                                   "until", "created_at")}
+            out.print(json.dumps(record, ensure_ascii=False), markup=False, highlight=False)
+        return
+    if not found:
+        err.print("no topics yet: add one with `newsradar topics add NAME QUERY`", markup=False)
+        return
+    table = Table()
+    for column in ("topic", "query", "outlet", "language", "since", "until"):
+        table.add_column(column)
+    for topic in found:
+        table.add_row(topic.name, topic.query, topic.outlet or "", topic.language or "", _day(topic.since)[:10],
+                      _day(topic.until)[:10])
+    out.print(table)
+
+
+@topics_app.command("remove")
+def topics_remove(name: Annotated[str, typer.Argument(help="The topic's name.")], db: DbOption = None) -> None:
+    """Delete a saved topic (its articles and stories stay)."""
+    with _store(db) as store:
+        topic = topic_store.remove(store, name)
+    out.print(f"removed topic {topic.name}", markup=False, highlight=False)
+
+
+@app.command()
+def serve(db: DbOption = None,
+          host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000) -> None:
+    """Serve the web app and the JSON API (/api/v1) over the store until interrupted."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    store = _store(db)
+    web_app = create_app(store=store)
+    config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False,
+                            server_header=False, proxy_headers=False)
+    server = uvicorn.Server(config)
+    shown = f"[{host}]" if ":" in host else host
+    writes = "writes enabled (NEWSRADAR_API_TOKEN)" if web_app.state.auth.writes_enabled else "read-only (no NEWSRADAR_API_TOKEN)"
+    err.print(f"newsradar serving {store.safe_url()}, {writes}", markup=False, highlight=False)
+    out.print(f"open http://{shown}:{port}/  (Ctrl+C to stop)", markup=False, highlight=False)
+    try:
+        server.run()
+    finally:
+        store.close()
+    if not server.started:
+        raise NewsradarError(f"could not serve on {shown}:{port} (is the port in use?)")
 
 
 def _date_option(value: str | None, flag: str) -> datetime | None:

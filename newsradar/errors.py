@@ -26,3 +26,11 @@ class SettingsError(NewsradarError):
 
 class StoreError(NewsradarError):
     """The store could not be opened, migrated or written."""
+
+
+class QueryError(NewsradarError):
+    """A query, filter or page cursor cannot be used (the message says which and why)."""
+
+
+class NotFound(NewsradarError):
+    """The thing asked for (an article, story, feed or topic) does not exist."""

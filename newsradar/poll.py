@@ -355,3 +355,17 @@ async def watch(store: Store, stop: asyncio.Event, *, warn: Warn = lambda messag
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=sleep)
     return rounds
+
+
+async def probe_feed(url: str) -> str | None:
+    """Fetch a would-be subscription once through the safe fetcher and check that it is a feed
+    with entries; returns the feed's title. Raises FetchError or InputError saying why not."""
+    import feedparser
+
+    async with new_client(max_connections=2) as client:
+        fetched = await fetch_async(client, url)
+    entries = list(read_feed(fetched.content, url, lambda message: None))
+    if not entries:
+        raise InputError(url, "the feed has no entries")
+    title = feedparser.parse(fetched.content).get("feed", {}).get("title")
+    return " ".join(str(title).split())[:200] or None if title else None

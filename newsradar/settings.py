@@ -72,6 +72,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch_total_timeout", 60.0, "NEWSRADAR_FETCH_TOTAL_TIMEOUT",
             "Seconds allowed for one fetch in all, redirects and body included.", float),
     Setting("max_redirects", 5, "NEWSRADAR_MAX_REDIRECTS", "Redirects followed at most per fetch.", int),
+    Setting("api_token", "", "NEWSRADAR_API_TOKEN",
+            "Bearer token that the web app and API require for writes (adding and removing feeds and "
+            "topics), and for reads when NEWSRADAR_READ_ACCESS is token. Empty: writes are disabled."),
+    Setting("read_access", "public", "NEWSRADAR_READ_ACCESS",
+            "Who may read the web app and API: public (anyone who reaches the server) or token (the "
+            "API token as a bearer token, or a browser session opened with it at /login)."),
+    Setting("search_rate", 60, "NEWSRADAR_SEARCH_RATE",
+            "Searches per minute allowed to one client address (page and API together); more get HTTP 429.",
+            int),
     Setting("contact", "", "NEWSRADAR_CONTACT",
             "A URL or e-mail address for publishers to reach this installation's operator; sent in the "
             "User-Agent (newsradar/VERSION (+CONTACT))."),

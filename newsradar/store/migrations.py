@@ -102,6 +102,22 @@ _STORIES = (
     "DELETE FROM stories",
 )
 
+_TOPICS = (
+    """CREATE TABLE topics (
+        id {id},
+        name TEXT NOT NULL UNIQUE,
+        query TEXT NOT NULL DEFAULT '',
+        outlet TEXT,
+        language TEXT,
+        since {time},
+        until {time},
+        created_at {time} NOT NULL
+    )""",
+    # keyset pages of articles newest first, and of stories by their latest article
+    "CREATE INDEX articles_published_id ON articles (published, id)",
+    "CREATE INDEX stories_last_published ON stories (last_published, id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -189,5 +205,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "online story clustering: per-article terms and vectors, term document frequencies, merge and split history",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _STORIES),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _STORIES),
+    ),
+    Migration(
+        6,
+        "topics (saved searches served as pages and feeds); keyset indexes for pages of articles and stories",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _TOPICS),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _TOPICS),
     ),
 )

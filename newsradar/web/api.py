@@ -1,0 +1,237 @@
+"""The JSON API under /api/v1: the pages' data for programs. Lists are cursor-paged
+(``next_cursor``), responses carry ETags, errors have one shape (``errors.error_body``), writes
+need the API token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from ..errors import InputError
+from ..export import document_article, document_story
+from ..poll import probe_feed
+from ..store import browse
+from ..store import feeds as feed_store
+from ..store import topics as topic_store
+from .app import (
+    check_search_rate,
+    filters_from,
+    json_response,
+    parse_day,
+    require_read,
+    require_write,
+    store_of,
+)
+from .errors import ApiError
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_read)], tags=["api"])
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1–100).")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
+Q = Annotated[str | None, Query(description='Words, "exact phrases", OR, and -excluded words.')]
+Outlet = Annotated[str | None, Query(description="Only articles of this outlet.")]
+Language = Annotated[str | None, Query(description="Only articles in this language (ISO 639-1).")]
+Since = Annotated[str | None, Query(description="Published on or after (YYYY-MM-DD).")]
+Until = Annotated[str | None, Query(description="Published before (YYYY-MM-DD).")]
+
+
+def _page(request: Request, page: browse.Page, items: list) -> dict:
+    next_url = None
+    if page.next_cursor:
+        next_url = str(request.url.include_query_params(cursor=page.next_cursor))
+    return {"items": items, "next_cursor": page.next_cursor, "next": next_url}
+
+
+def article_json(record: dict, full: bool = False) -> dict:
+    data = document_article(record)
+    data["ingested_at"] = record.get("ingested_at")
+    if not full:
+        data["excerpt"] = browse.excerpt(record.get("summary") or record.get("text"))
+        del data["text"]
+    return data
+
+
+def story_json(story: dict) -> dict:
+    data = document_story(story)
+    if "lead" in story:
+        data["lead"] = story["lead"]
+    return data
+
+
+def topic_json(topic: topic_store.Topic) -> dict:
+    return {"name": topic.name, "query": topic.query, "outlet": topic.outlet, "language": topic.language,
+            "since": topic.since, "until": topic.until, "created_at": topic.created_at,
+            "atom": f"/topics/{topic.name}/atom.xml", "json_feed": f"/topics/{topic.name}/feed.json"}
+
+
+def feed_json(feed) -> dict:
+    return {"id": feed.id, "url": feed.url, "outlet": feed.outlet, "title": feed.title,
+            "interval_seconds": feed.interval_seconds, "full_text": feed.full_text, "paused": feed.paused,
+            "last_fetch_at": feed.last_fetch_at, "last_success_at": feed.last_success_at,
+            "last_status": feed.last_status, "error_count": feed.error_count, "last_error": feed.last_error,
+            "next_poll_at": feed.next_poll_at, "articles_count": feed.articles_count, "created_at": feed.created_at}
+
+
+@router.get("/stats", summary="Counts of articles, duplicates, stories, outlets and languages")
+def stats(request: Request):
+    return json_response(request, store_of(request).stats())
+
+
+@router.get("/stories", summary="Stories newest first, optionally those matching a query and filters")
+def stories(request: Request, q: Q = None, outlet: Outlet = None, language: Language = None, since: Since = None,
+            until: Until = None, cursor: Cursor = None, limit: Limit = 20):
+    page = browse.story_page(store_of(request), filters_from(q, outlet, language, since, until), cursor, limit)
+    return json_response(request, _page(request, page, [story_json(s) for s in page.items]))
+
+
+def load_story(request: Request, story_id: int) -> dict:
+    store = store_of(request)
+    current = store.resolve_story(story_id)
+    found = store.stories([current]) if current is not None else []
+    if not found:
+        raise ApiError(404, f"no story {story_id}")
+    return found[0]
+
+
+@router.get("/stories/{story_id}", summary="One story: its articles, coverage per day and merge/split history")
+def story(request: Request, story_id: int):
+    store = store_of(request)
+    found = load_story(request, story_id)
+    data = story_json(found)
+    data["articles"] = [article_json(a) for a in store.get_articles(found["article_ids"])]
+    data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
+    data["history"] = store.story_history(found["id"])
+    if found["id"] != story_id:
+        data["merged_from"] = story_id
+    return json_response(request, data)
+
+
+@router.get("/articles", summary="Articles newest first, with filters")
+def articles(request: Request, q: Q = None, outlet: Outlet = None, language: Language = None, since: Since = None,
+             until: Until = None, story_id: int | None = None, cursor: Cursor = None, limit: Limit = 20):
+    page = browse.article_page(store_of(request), filters_from(q, outlet, language, since, until), cursor, limit,
+                               story_id=story_id)
+    return json_response(request, _page(request, page, [article_json(a) for a in page.items]))
+
+
+@router.get("/articles/{article_id}", summary="One article with its text, duplicates and sightings")
+def article(request: Request, article_id: int):
+    store = store_of(request)
+    found = store.get_articles([article_id])
+    if not found:
+        raise ApiError(404, f"no article {article_id}")
+    data = article_json(found[0], full=True)
+    data["duplicates"] = store.duplicates_of(article_id)
+    data["sightings"] = store.sightings(article_id)
+    return json_response(request, data)
+
+
+@router.get("/search", summary="Full-text search with highlighted snippets (rate-limited per client)")
+def search(request: Request, q: Annotated[str, Query(min_length=1, description="The query.")],
+           sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
+           outlet: Outlet = None, language: Language = None, since: Since = None, until: Until = None,
+           cursor: Cursor = None, limit: Limit = 20):
+    check_search_rate(request)
+    page = browse.search_page(store_of(request), filters_from(q, outlet, language, since, until), sort, cursor, limit)
+    items = []
+    for hit in page.items:
+        snippet = hit.pop("snippet") or ""
+        hit["snippet"] = snippet.replace(browse.MARK_START, "").replace(browse.MARK_END, "")
+        hit["highlights"] = _highlights(snippet)
+        items.append(hit)
+    return json_response(request, _page(request, page, items))
+
+
+def _highlights(snippet: str) -> list[list[int]]:
+    """[start, end) character ranges of the matches in the unmarked snippet."""
+    ranges, plain_len, start = [], 0, None
+    for char in snippet:
+        if char == browse.MARK_START:
+            start = plain_len
+        elif char == browse.MARK_END:
+            if start is not None:
+                ranges.append([start, plain_len])
+            start = None
+        else:
+            plain_len += 1
+    return ranges
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+class FeedIn(BaseModel):
+    url: str = Field(description="The feed's http(s) URL; fetched once through the safe fetcher to check it.")
+    outlet: str | None = Field(None, description="Outlet name for its articles (default: the feed's title).")
+    interval_seconds: int = Field(900, ge=60, le=7 * 86400)
+    full_text: bool = True
+
+
+@router.get("/feeds", summary="Feed subscriptions and their health")
+def feeds(request: Request):
+    return json_response(request, {"items": [feed_json(f) for f in feed_store.all_feeds(store_of(request))]})
+
+
+async def subscribe(request: Request, url: str, outlet: str | None, interval: int, full_text: bool):
+    """Check a feed through the safe fetcher, then subscribe; (feed, created)."""
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")) or len(url) > 2000:
+        raise ApiError(422, f"{url[:100]!r} is not an http(s) URL")
+    try:
+        title = await probe_feed(url)
+    except InputError as exc:
+        raise ApiError(422, f"not subscribed: {exc}") from exc
+    store = store_of(request)
+    return await anyio.to_thread.run_sync(
+        lambda: feed_store.add(store, url, outlet or None, interval, full_text, title=title))
+
+
+@router.post("/feeds", status_code=201, dependencies=[Depends(require_write)],
+             summary="Subscribe to a feed (needs the API token)")
+async def add_feed(request: Request, body: FeedIn):
+    feed, created = await subscribe(request, body.url, body.outlet, body.interval_seconds, body.full_text)
+    return json_response(request, {**feed_json(feed), "created": created}, status=201 if created else 200)
+
+
+@router.delete("/feeds/{feed_id}", dependencies=[Depends(require_write)], summary="Unsubscribe (needs the API token)")
+def remove_feed(request: Request, feed_id: int):
+    feed = feed_store.remove(store_of(request), feed_id)
+    return json_response(request, {"removed": feed_json(feed)})
+
+
+# --- topics ---------------------------------------------------------------------------------------
+
+class TopicIn(BaseModel):
+    name: str = Field(description="1–64 lower-case letters, digits, - or _.")
+    query: str = ""
+    outlet: str | None = None
+    language: str | None = None
+    since: str | None = Field(None, description="YYYY-MM-DD")
+    until: str | None = Field(None, description="YYYY-MM-DD")
+    replace: bool = False
+
+
+@router.get("/topics", summary="Saved topics")
+def topics(request: Request):
+    return json_response(request, {"items": [topic_json(t) for t in topic_store.all_topics(store_of(request))]})
+
+
+@router.post("/topics", status_code=201, dependencies=[Depends(require_write)], summary="Save a topic (needs the API token)")
+def add_topic(request: Request, body: TopicIn):
+    topic, created = topic_store.add(store_of(request), body.name, body.query, body.outlet, body.language,
+                                     parse_day(body.since, "since"), parse_day(body.until, "until"), body.replace)
+    return json_response(request, {**topic_json(topic), "created": created}, status=201 if created else 200)
+
+
+@router.get("/topics/{name}", summary="One topic and the first page of its stories")
+def topic(request: Request, name: str, cursor: Cursor = None, limit: Limit = 20):
+    found = topic_store.get(store_of(request), name)
+    page = browse.story_page(store_of(request), browse.Filters(**found.filters()), cursor, limit)
+    return json_response(request, {**topic_json(found), **_page(request, page, [story_json(s) for s in page.items])})
+
+
+@router.delete("/topics/{name}", dependencies=[Depends(require_write)], summary="Remove a topic (needs the API token)")
+def remove_topic(request: Request, name: str):
+    return json_response(request, {"removed": topic_json(topic_store.remove(store_of(request), name))})

@@ -1,0 +1,58 @@
+"""Server-drawn SVG charts: coverage volume per day as bars. Plain SVG, no script, no inline CSS
+(presentation attributes only, so the page's Content-Security-Policy holds)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from html import escape
+
+
+def fill_days(counts: list[tuple[str, int]], max_bins: int = 120) -> list[tuple[str, int]]:
+    """Counts per day (``YYYY-MM-DD``) or hour (``YYYY-MM-DDTHH``) with the missing bins as zeros,
+    the last ``max_bins`` at most."""
+    if not counts:
+        return []
+    hourly = "T" in counts[0][0]
+    step, form = (timedelta(hours=1), "%Y-%m-%dT%H") if hourly else (timedelta(days=1), "%Y-%m-%d")
+    known = dict(counts)
+    first, last = datetime.strptime(counts[0][0], form), datetime.strptime(counts[-1][0], form)
+    first = max(first, last - step * (max_bins - 1))
+    bins = []
+    current = first
+    while current <= last:
+        key = current.strftime(form)
+        bins.append((key, known.get(key, 0)))
+        current += step
+    return bins
+
+
+def volume_svg(counts: list[tuple[str, int]], label: str, width: int = 640, height: int = 140) -> str:
+    """Bars of articles per day (or hour); each bar has a tooltip; the extremes are labelled."""
+    days = fill_days(counts)
+    if not days:
+        return ""
+    top = max(n for _, n in days) or 1
+    left, bottom, right, head = 34, 22, 6, 8
+    plot_w, plot_h = width - left - right, height - bottom - head
+    step = plot_w / len(days)
+    bar = max(1.0, step * 0.8)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>',
+             f'<line x1="{left}" y1="{head + plot_h}" x2="{width - right}" y2="{head + plot_h}" stroke="#888"/>',
+             f'<text x="{left - 4}" y="{head + 8}" text-anchor="end" font-size="10" fill="#555">{top}</text>',
+             f'<text x="{left - 4}" y="{head + plot_h}" text-anchor="end" font-size="10" fill="#555">0</text>']
+    for n, (day, count) in enumerate(days):
+        h = plot_h * count / top
+        x = left + n * step + (step - bar) / 2
+        parts.append(f'<rect x="{x:.1f}" y="{head + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="#2b6cb0">'
+                     f'<title>{escape(day.replace("T", " ") + (":00" if "T" in day else ""))}: {count} article{"s" if count != 1 else ""}</title></rect>')
+    parts.append(f'<text x="{left}" y="{height - 6}" font-size="10" fill="#555">{escape(days[0][0])}</text>')
+    if len(days) > 1:
+        parts.append(f'<text x="{width - right}" y="{height - 6}" text-anchor="end" font-size="10" fill="#555">'
+                     f'{escape(_label(days[-1][0]))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _label(key: str) -> str:
+    return key.replace("T", " ") + ":00" if "T" in key else key

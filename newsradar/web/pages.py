@@ -1,0 +1,291 @@
+"""The HTML pages: server-rendered, readable without JavaScript, no inline script or style.
+
+Article text is rendered as escaped paragraphs and then passed through an nh3 allow-list, so
+nothing a feed carried can become markup; links are emitted only for http(s) URLs."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Annotated
+from urllib.parse import urlencode
+
+import nh3
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from .. import __version__
+from ..store import browse
+from ..store import feeds as feed_store
+from ..store import topics as topic_store
+from . import charts, syndication
+from .app import (
+    HERE,
+    auth_of,
+    check_search_rate,
+    filters_from,
+    html_page,
+    json_response,
+    store_of,
+)
+from .errors import ApiError
+from .security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS
+
+_ALLOWED_TAGS = {"p", "br", "mark", "a", "em", "strong", "ul", "ol", "li", "blockquote"}
+
+env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
+                  trim_blocks=True, lstrip_blocks=True)
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL when it is http(s) (the only links we emit), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    return url if re.match(r"^https?://[^\s]+$", url, re.IGNORECASE) else None
+
+
+def paragraphs(value: str | None) -> Markup:
+    """Plain text as sanitized paragraphs."""
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", value or "") if b.strip()]
+    html = "".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in blocks)
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"}))
+
+
+def marked(snippet: str | None) -> Markup:
+    """A search snippet with its match markers as <mark>, everything else escaped."""
+    html = str(escape(" ".join((snippet or "").split())))
+    html = html.replace(browse.MARK_START, "<mark>").replace(browse.MARK_END, "</mark>")
+    return Markup(nh3.clean(html, tags={"mark"}, attributes={}))
+
+
+def day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "undated"
+
+
+env.filters.update(href=safe_href, paragraphs=paragraphs, marked=marked, day=day, when=when)
+env.globals.update(version=__version__)
+
+
+def render(request: Request, template: str, status: int = 200, headers: dict | None = None, **context) -> Response:
+    auth = auth_of(request)
+    nonce, csrf = auth.csrf_pair(request)
+    context.update(request=request, signed_in=auth.session_valid(request), writes_enabled=auth.writes_enabled,
+                   csrf=csrf)
+    response = html_page(env.get_template(template).render(**context), status, headers)
+    if request.cookies.get(CSRF_COOKIE) != nonce:
+        response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+def render_error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    return render(request, "error.html", status=status, headers=headers, status_code=status, message=message)
+
+
+def _read_page(request: Request) -> None:
+    if not auth_of(request).may_read(request):
+        raise ApiError(401, "this server is private: log in with the API token")
+
+
+router = APIRouter(dependencies=[Depends(_read_page)], include_in_schema=False)
+open_router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str | None, Query()]
+
+
+def _query_string(**values) -> str:
+    return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def _feed_page(request: Request, filters: browse.Filters, cursor: str | None, topic=None) -> Response:
+    store = store_of(request)
+    page = browse.story_page(store, filters, cursor, 20)
+    form = {"q": filters.query, "outlet": filters.outlet or "", "language": filters.language or "",
+            "since": day(filters.since), "until": day(filters.until)}
+    chart_query = _query_string(**form)
+    next_url = None
+    if page.next_cursor:
+        next_url = (f"/topics/{topic.name}?" if topic else "/?") + _query_string(
+            **({} if topic else form), cursor=page.next_cursor)
+    return render(request, "feed.html", stories=page.items, form=form, topic=topic, next_url=next_url,
+                  first_page=cursor is None, topics=topic_store.all_topics(store), chart_query=chart_query)
+
+
+@router.get("/")
+def home(request: Request, q: Text = None, outlet: Text = None, language: Text = None, since: Text = None,
+         until: Text = None, cursor: Text = None):
+    return _feed_page(request, filters_from(q, outlet, language, since, until), cursor)
+
+
+@router.get("/topics/{name}")
+def topic_page(request: Request, name: str, cursor: Text = None):
+    topic = topic_store.get(store_of(request), name)
+    return _feed_page(request, browse.Filters(**topic.filters()), cursor, topic)
+
+
+def _topic_feed(request: Request, name: str, cursor: str | None):
+    topic = topic_store.get(store_of(request), name)
+    page = browse.story_page(store_of(request), browse.Filters(**topic.filters()), cursor, 50)
+    base = str(request.base_url).rstrip("/")
+    return topic, page, base, (lambda story_id: f"{base}/stories/{story_id}")
+
+
+@router.get("/topics/{name}/atom.xml")
+def topic_atom(request: Request, name: str, cursor: Text = None):
+    topic, page, base, story_url = _topic_feed(request, name, cursor)
+    body = syndication.atom(f"newsradar: {topic.name}", str(request.url), f"{base}/topics/{topic.name}",
+                            page.items, story_url)
+    return json_response(request, None, media_type="application/atom+xml", body=body)
+
+
+@router.get("/topics/{name}/feed.json")
+def topic_json_feed(request: Request, name: str, cursor: Text = None):
+    topic, page, base, story_url = _topic_feed(request, name, cursor)
+    next_url = str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
+    body = syndication.json_feed(f"newsradar: {topic.name}", str(request.url), f"{base}/topics/{topic.name}",
+                                 page.items, story_url, next_url)
+    return json_response(request, None, media_type="application/feed+json", body=body)
+
+
+@router.get("/coverage.svg")
+def coverage_chart(request: Request, q: Text = None, outlet: Text = None, language: Text = None, since: Text = None,
+                   until: Text = None):
+    """Articles per day matching the filters, over the last 120 days of them."""
+    filters = filters_from(q, outlet, language, since, until)
+    store = store_of(request)
+    if filters.since is None:
+        newest = browse.newest_published(store, filters)
+        if newest is not None:
+            filters.since = (newest - timedelta(days=119)).replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = browse.coverage(store, filters)
+    label = f"Articles per day{' matching ' + repr(filters.query) if filters.query else ''}"
+    svg = charts.volume_svg(counts, label) or charts.volume_svg([], label)
+    return json_response(request, None, media_type="image/svg+xml",
+                         body=(svg or '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>').encode())
+
+
+@router.get("/stories/{story_id}")
+def story_page(request: Request, story_id: int):
+    store = store_of(request)
+    current = store.resolve_story(story_id)
+    if current is None:
+        raise ApiError(404, f"no story {story_id}")
+    if current != story_id:
+        return RedirectResponse(f"/stories/{current}", status_code=301)
+    story = store.stories([current])[0]
+    articles = store.get_articles(story["article_ids"])
+    by_outlet: dict[str, list[dict]] = {}
+    for article in sorted(articles, key=lambda a: (a["published"] is None, a["published"] or datetime.min, a["id"])):
+        by_outlet.setdefault(article["outlet"] or "(unknown outlet)", []).append(article)
+    groups = sorted(by_outlet.items(), key=lambda item: (-len(item[1]), item[0].lower()))
+    span = (story["last_published"] - story["first_published"]) if story["first_published"] and story["last_published"] else None
+    hourly = span is not None and span <= timedelta(days=3)
+    chart = charts.volume_svg(browse.coverage(store, story_id=current, hourly=hourly),
+                              f"Articles of this story per {'hour' if hourly else 'day'}")
+    titles = {a["id"]: a for a in articles}
+    return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
+                  history=store.story_history(current))
+
+
+@router.get("/articles/{article_id}")
+def article_page(request: Request, article_id: int):
+    store = store_of(request)
+    found = store.get_articles([article_id])
+    if not found:
+        raise ApiError(404, f"no article {article_id}")
+    article = found[0]
+    duplicates = store.get_articles(store.duplicates_of(article_id))
+    original = store.get_articles([article["duplicate_of"]])[0] if article["duplicate_of"] else None
+    story = store.stories([article["story_id"]])[0] if article["story_id"] else None
+    return render(request, "article.html", article=article, duplicates=duplicates, original=original,
+                  sightings=store.sightings(article_id), story=story)
+
+
+@router.get("/search")
+def search_page(request: Request, q: Text = None, sort: Text = "relevance", outlet: Text = None,
+                language: Text = None, since: Text = None, until: Text = None, cursor: Text = None):
+    filters = filters_from(q, outlet, language, since, until)
+    form = {"q": filters.query, "sort": sort or "relevance", "outlet": filters.outlet or "",
+            "language": filters.language or "", "since": day(filters.since), "until": day(filters.until)}
+    hits, next_url = [], None
+    if filters.query:
+        check_search_rate(request)
+        page = browse.search_page(store_of(request), filters, sort or "relevance", cursor, 20)
+        hits = page.items
+        if page.next_cursor:
+            next_url = "/search?" + _query_string(**form, cursor=page.next_cursor)
+    return render(request, "search.html", hits=hits, form=form, next_url=next_url, searched=bool(filters.query))
+
+
+# --- feeds, and the session that may change them --------------------------------------------------
+
+def _check_form(request: Request, csrf: str | None) -> None:
+    if not auth_of(request).csrf_valid(request, csrf):
+        raise ApiError(403, "the form's security token is missing or stale; reload the page and try again")
+
+
+def _require_session(request: Request) -> None:
+    auth = auth_of(request)
+    if not auth.writes_enabled:
+        raise ApiError(403, "changes are disabled on this server: set NEWSRADAR_API_TOKEN to enable them")
+    if not auth.session_valid(request):
+        raise ApiError(401, "log in with the API token to change subscriptions")
+
+
+@router.get("/feeds")
+def feeds_page(request: Request, added: Text = None, removed: Text = None):
+    feeds = feed_store.all_feeds(store_of(request))
+    return render(request, "feeds.html", feeds=feeds, added=added, removed=removed)
+
+
+@router.post("/feeds")
+async def feeds_add(request: Request, url: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
+                    outlet: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    _require_session(request)
+    from .api import subscribe
+
+    feed, _created = await subscribe(request, url, outlet or None, 900, True)
+    return RedirectResponse("/feeds?" + urlencode({"added": feed.url}), status_code=303)
+
+
+@router.post("/feeds/{feed_id}/remove")
+def feeds_remove(request: Request, feed_id: int, csrf: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    _require_session(request)
+    feed = feed_store.remove(store_of(request), feed_id)
+    return RedirectResponse("/feeds?" + urlencode({"removed": feed.url}), status_code=303)
+
+
+@open_router.get("/login")
+def login_page(request: Request):
+    return render(request, "login.html", failed=False)
+
+
+@open_router.post("/login")
+def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    auth = auth_of(request)
+    if not auth.writes_enabled:
+        raise ApiError(403, "this server has no API token (NEWSRADAR_API_TOKEN), so there is nothing to log in to")
+    if not auth.token_matches(token):
+        return render(request, "login.html", status=401, failed=True)
+    response = RedirectResponse("/feeds", status_code=303)
+    response.set_cookie(SESSION_COOKIE, auth.new_session(), max_age=SESSION_SECONDS, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@open_router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
