@@ -704,21 +704,31 @@ def topics_remove(name: Annotated[str, typer.Argument(help="The topic's name.")]
 @app.command()
 def serve(db: DbOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes (each opens the store).")] = 1) -> None:
     """Serve the web app and the JSON API (/api/v1) over the store until interrupted."""
+    import os
+
     import uvicorn
 
     from .web.app import create_app
 
-    store = _store(db)
+    store = _store(db)  # opened (and migrated) here, so a bad URL fails before the server starts
     web_app = create_app(store=store)
-    config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False,
-                            server_header=False, proxy_headers=False)
-    server = uvicorn.Server(config)
+    options = dict(host=host, port=port, log_level="warning", access_log=False, server_header=False,
+                   proxy_headers=False)
     shown = f"[{host}]" if ":" in host else host
     writes = "writes enabled (NEWSRADAR_API_TOKEN)" if web_app.state.auth.writes_enabled else "read-only (no NEWSRADAR_API_TOKEN)"
-    err.print(f"newsradar serving {store.safe_url()}, {writes}", markup=False, highlight=False)
+    err.print(f"newsradar serving {store.safe_url()} with {workers} process{'es' if workers > 1 else ''}, {writes}",
+              markup=False, highlight=False)
     out.print(f"open http://{shown}:{port}/  (Ctrl+C to stop)", markup=False, highlight=False)
+    sys.stdout.flush()
+    if workers > 1:  # each worker process builds its own app from the environment
+        store.close()
+        os.environ["NEWSRADAR_DB"] = store.url
+        uvicorn.run("newsradar.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        return
+    server = uvicorn.Server(uvicorn.Config(web_app, **options))  # type: ignore[arg-type]
     try:
         server.run()
     finally:

@@ -418,3 +418,28 @@ def test_serve_command_serves_the_store_and_prints_the_url(sample_url):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_index_walk_plan_gives_the_same_pages(client, store, monkeypatch):
+    """Common queries walk an index in publication order (SQLite); force that plan on the small
+    sample and compare with the plan for rare queries."""
+    queries = [{"q": "iran"}, {"q": "venezuela OR tanker"}, {"q": "iran", "outlet": "The Meridian Post"},
+               {"q": "iran", "language": "en"}, {"q": "sanctions", "since": "2026-11-18", "until": "2026-11-21"}]
+    rare = {json.dumps(p): [s["id"] for s in walk(client, "/api/v1/stories", limit=3, **p)] for p in queries}
+    dated = {json.dumps(p): [h["id"] for h in walk(client, "/api/v1/search", limit=3, sort="date", **p)] for p in queries}
+    monkeypatch.setattr(browse, "_COMMON", 1)
+    for params in queries:
+        key = json.dumps(params)
+        assert [s["id"] for s in walk(client, "/api/v1/stories", limit=3, **params)] == rare[key], params
+        assert [h["id"] for h in walk(client, "/api/v1/search", limit=3, sort="date", **params)] == dated[key], params
+    assert any(rare.values()) and any(dated.values())
+
+
+def test_search_pages_by_relevance_and_by_date_cover_every_match(client, store):
+    everything = {h["id"] for h in browse.search_page(store, browse.Filters("iran"), limit=100).items}
+    assert len(everything) >= 5
+    for sort in ("relevance", "date"):
+        ids = [h["id"] for h in walk(client, "/api/v1/search", q="iran", sort=sort, limit=2)]
+        assert len(ids) == len(set(ids)) and set(ids) == everything, sort
+    dated = [h["published"] for h in walk(client, "/api/v1/search", q="iran", sort="date", limit=2)]
+    assert dated == sorted(dated, reverse=True)

@@ -101,6 +101,27 @@ def _where(store: Store, filters: Filters, params: dict) -> list[str]:
     return clauses
 
 
+_COMMON = 2000  # a query with at least this many matches is walked newest first (see _walk_hint)
+
+
+def _walk_hint(conn: Connection, store: Store, filters: Filters, params: dict) -> str:
+    """How SQLite should find the newest matches of a query: for a common query, walk an index in
+    publication order and probe the matches (stops after a page); for a rare one, take the matches
+    from the full-text index and sort them (SQLite's own choice, which costs one row read per match
+    and is what it would do for both). PostgreSQL plans this itself."""
+    if store.dialect != "sqlite" or "match" not in params:
+        return ""
+    found = conn.execute(text("SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match"
+                              " LIMIT :cap)"), {"match": params["match"], "cap": _COMMON}).scalar_one()
+    if found < _COMMON:
+        return ""
+    if filters.outlet:
+        return "INDEXED BY articles_outlet_published"
+    if filters.language:
+        return "INDEXED BY articles_language_published"
+    return "INDEXED BY articles_published_id"
+
+
 def _position(row: Any) -> dict:
     published = row.published
     if isinstance(published, datetime):
@@ -109,7 +130,7 @@ def _position(row: Any) -> dict:
 
 
 def _newest_first(conn: Connection, store: Store, columns: str, clauses: list[str], params: dict,
-                  after: dict | None, batch: int) -> Iterator[Any]:
+                  after: dict | None, batch: int, hint: str = "") -> Iterator[Any]:
     """Rows of ``articles a`` matching ``clauses``, newest first, strictly after the position
     ``after``: dated articles by (published, id) descending, then undated ones by id descending.
     Two index-ordered phases instead of one ORDER BY with NULLS LAST, which no index serves."""
@@ -135,7 +156,8 @@ def _newest_first(conn: Connection, store: Store, columns: str, clauses: list[st
                     local["ci"] = position["i"]
                 order = "a.id DESC"
             local["batch"] = batch
-            rows = conn.execute(text(f"SELECT {columns} FROM articles a WHERE {' AND '.join(where)}"
+            table = f"articles a {hint}" if phase == "dated" else "articles a"
+            rows = conn.execute(text(f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)}"
                                      f" ORDER BY {order} LIMIT :batch"), local).all()
             yield from rows
             if len(rows) < batch:
@@ -172,33 +194,19 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
     found: dict[int, Any] = {}
     last_position = None
     with store._connect() as conn:
+        hint = _walk_hint(conn, store, filters, params)
         pending: list[Any] = []
-
-        def settle(rows: list[Any]) -> None:
-            # a story with a matching article at or before the cursor was listed on an earlier page
-            fresh = [r for r in rows if r.story_id not in found]
-            if after is not None and fresh:
-                check_params = dict(params)
-                ids = ", ".join(str(int(s)) for s in {r.story_id for r in fresh})
-                shown = {r[0] for r in conn.execute(text(
-                    f"SELECT DISTINCT a.story_id FROM articles a WHERE a.story_id IN ({ids}) AND "
-                    + " AND ".join([*clauses, _at_or_before(store, after, check_params)])), check_params)}
-                fresh = [r for r in fresh if r.story_id not in shown]
-            for row in fresh:
-                if row.story_id not in found and len(found) <= limit:
-                    found[row.story_id] = row
-
-        for row in _newest_first(conn, store, "a.id, a.story_id, a.published", clauses, params, after, 200):
+        for row in _newest_first(conn, store, "a.id, a.story_id, a.published", clauses, params, after, 400, hint):
             if row.story_id in found:
                 continue
             pending.append(row)
-            if len(pending) >= 50:
-                settle(pending)
+            if len(pending) >= 3 * (limit + 1):
+                _settle(conn, store, filters, after, pending, found, limit)
                 pending = []
                 if len(found) > limit:
                     break
         if pending and len(found) <= limit:
-            settle(pending)
+            _settle(conn, store, filters, after, pending, found, limit)
     rows = list(found.values())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -214,6 +222,53 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
             continue
         items.append({**story, "article_count": len(story["article_ids"]), "lead": _lead(lead)})
     return Page(items, encode_cursor(last_position) if last_position else None)
+
+
+def _settle(conn: Connection, store: Store, filters: Filters, after: dict | None, rows: list[Any],
+            found: dict[int, Any], limit: int) -> None:
+    """Add the stories of ``rows`` (newest first) to ``found``, leaving out those listed on an
+    earlier page: a story is listed at its newest matching article, so on a later page a story
+    with a matching article at or before the cursor was shown already."""
+    fresh: dict[int, Any] = {}
+    for row in rows:
+        if row.story_id not in found and row.story_id not in fresh:
+            fresh[row.story_id] = row
+    if after is not None and fresh:
+        params: dict = {}
+        clauses = _where(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
+        clauses.append(_at_or_before(store, after, params))
+        ids = ", ".join(str(int(s)) for s in fresh)
+        earlier = conn.execute(text(f"SELECT a.id, a.story_id FROM articles a WHERE a.story_id IN ({ids})"
+                                    + "".join(f" AND {c}" for c in clauses)), params).all()
+        shown: set[int] = set()
+        if earlier and filters.query.strip():
+            matching = _matching_ids(conn, store, filters.query, [r.id for r in earlier])
+            shown = {r.story_id for r in earlier if r.id in matching}
+        else:
+            shown = {r.story_id for r in earlier}
+        fresh = {k: v for k, v in fresh.items() if k not in shown}
+    for story_id, row in fresh.items():
+        if len(found) > limit:
+            break
+        found[story_id] = row
+
+
+def _matching_ids(conn: Connection, store: Store, query: str, ids: list[int]) -> set[int]:
+    """Which of these article ids match the query."""
+    matching: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ", ".join(str(int(i)) for i in ids[start:start + 500])
+        if store.dialect == "sqlite":
+            match = fts5_query(query)
+            if not match:
+                return set()
+            rows = conn.execute(text(f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m AND rowid IN ({chunk})"),
+                                {"m": match})
+        else:
+            rows = conn.execute(text(f"SELECT id FROM articles WHERE id IN ({chunk})"
+                                     " AND search_vector @@ websearch_to_tsquery('english', :m)"), {"m": query})
+        matching.update(r[0] for r in rows)
+    return matching
 
 
 def _lead(article: dict) -> dict:
@@ -257,44 +312,83 @@ SORTS = ("relevance", "date")
 def search_page(store: Store, filters: Filters, sort: str = "relevance", cursor: str | None = None,
                 limit: int = 20) -> Page:
     """Full-text search with filters, by relevance or newest first; each hit with a snippet whose
-    matches are wrapped in MARK_START/MARK_END. Pages by offset (relevance has no stable key)."""
+    matches are wrapped in MARK_START/MARK_END. Relevance pages by offset (scores have no stable
+    key); date pages by keyset, as the other lists."""
     if sort not in SORTS:
         raise QueryError(f"sort {sort!r} is not one of {', '.join(SORTS)}")
     if not filters.query.strip():
         raise QueryError("search needs a query (q)")
-    offset = (decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
-    if not isinstance(offset, int) or offset < 0:
-        raise QueryError("the cursor holds no usable offset; start from the first page")
-    params: dict = {"limit": limit + 1, "offset": offset}
-    plain = Filters("", filters.outlet, filters.language, filters.since, filters.until)
-    clauses = _where(store, plain, params)
-    extra = "".join(f" AND {c}" for c in clauses)
+    if store.dialect == "sqlite" and not fts5_query(filters.query):
+        return Page([], None)
     with store._connect() as conn:
-        if store.dialect == "sqlite":
-            match = fts5_query(filters.query)
-            if not match:
-                return Page([], None)
-            params["match"] = match
-            order = "a.published DESC, a.id DESC" if sort == "date" else "bm25(articles_fts, 3.0, 1.0), a.id"
-            rows = conn.execute(text(
-                "SELECT a.id, a.title, a.outlet, a.published, a.url, a.story_id, a.language,"
-                " -bm25(articles_fts, 3.0, 1.0) AS score,"
-                f" snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet"
-                " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-                f" WHERE articles_fts MATCH :match{extra} ORDER BY {order} LIMIT :limit OFFSET :offset"), params).all()
+        if sort == "date":
+            after = decode_cursor(cursor, ("p", "i"))
+            params: dict = {}
+            clauses = _where(store, filters, params)
+            hint = _walk_hint(conn, store, filters, params)
+            rows = []
+            for row in _newest_first(conn, store, "a.id, a.published", clauses, params, after, limit + 1, hint):
+                rows.append(row)
+                if len(rows) > limit:
+                    break
+            ids = [r.id for r in rows[:limit]]
+            next_cursor = encode_cursor(_position(rows[limit - 1])) if len(rows) > limit else None
+            scores: dict[int, float] = {}
         else:
-            params["match"] = filters.query
-            order = "a.published DESC NULLS LAST, a.id DESC" if sort == "date" else "score DESC, a.id"
-            rows = conn.execute(text(
-                "SELECT a.id, a.title, a.outlet, a.published, a.url, a.story_id, a.language,"
-                " ts_rank(a.search_vector, q) AS score,"
-                f" ts_headline('english', a.text, q, 'StartSel={MARK_START}, StopSel={MARK_END},"
-                " MaxWords=35, MinWords=15') AS snippet"
-                " FROM articles a, websearch_to_tsquery('english', :match) q"
-                f" WHERE a.search_vector @@ q{extra} ORDER BY {order} LIMIT :limit OFFSET :offset"), params).all()
-    items = [{**dict(r._mapping), "published": parse_datetime(r.published)} for r in rows[:limit]]
-    more = len(rows) > limit
-    return Page(items, encode_cursor({"o": offset + limit}) if more else None)
+            offset = (decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
+            if not isinstance(offset, int) or offset < 0:
+                raise QueryError("the cursor holds no usable offset; start from the first page")
+            ranked = _ranked(conn, store, filters, limit + 1, offset)
+            ids = [i for i, _ in ranked[:limit]]
+            scores = dict(ranked)
+            next_cursor = encode_cursor({"o": offset + limit}) if len(ranked) > limit else None
+        snippets = _snippets(conn, store, filters.query, ids)
+    records = {a["id"]: a for a in store.get_articles(ids)}
+    items = []
+    for article_id in ids:
+        record = records.get(article_id)
+        if record is None:
+            continue
+        items.append({key: record[key] for key in ("id", "title", "outlet", "published", "url", "story_id", "language")}
+                     | {"score": scores.get(article_id), "snippet": snippets.get(article_id) or excerpt(record["text"])})
+    return Page(items, next_cursor)
+
+
+def _ranked(conn: Connection, store: Store, filters: Filters, limit: int, offset: int) -> list[tuple[int, float]]:
+    """(article id, score) of the best matches: ranked inside the full-text index, joined to the
+    articles only when a filter needs them."""
+    params: dict = {"limit": limit, "offset": offset}
+    plain = _where(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
+    if store.dialect == "sqlite":
+        params["match"] = fts5_query(filters.query)
+        if plain:
+            sql = ("SELECT f.rowid, -bm25(articles_fts, 3.0, 1.0) FROM articles_fts f JOIN articles a ON a.id = f.rowid"
+                   f" WHERE articles_fts MATCH :match AND {' AND '.join(plain)}")
+        else:
+            sql = "SELECT rowid, -bm25(articles_fts, 3.0, 1.0) FROM articles_fts WHERE articles_fts MATCH :match"
+        sql += " ORDER BY bm25(articles_fts, 3.0, 1.0), 1 LIMIT :limit OFFSET :offset"
+    else:
+        params["match"] = filters.query
+        sql = ("SELECT a.id, ts_rank(a.search_vector, q) AS score FROM articles a,"
+               " websearch_to_tsquery('english', :match) q WHERE a.search_vector @@ q"
+               + "".join(f" AND {c}" for c in plain) + " ORDER BY score DESC, a.id LIMIT :limit OFFSET :offset")
+    return [(r[0], float(r[1])) for r in conn.execute(text(sql), params)]
+
+
+def _snippets(conn: Connection, store: Store, query: str, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    listed = ", ".join(str(int(i)) for i in ids)
+    if store.dialect == "sqlite":
+        rows = conn.execute(text(
+            f"SELECT rowid, snippet(articles_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) FROM articles_fts"
+            f" WHERE articles_fts MATCH :match AND rowid IN ({listed})"), {"match": fts5_query(query)})
+    else:
+        rows = conn.execute(text(
+            f"SELECT a.id, ts_headline('english', a.text, q, 'StartSel={MARK_START}, StopSel={MARK_END},"
+            f" MaxWords=35, MinWords=15') FROM articles a, websearch_to_tsquery('english', :match) q"
+            f" WHERE a.id IN ({listed})"), {"match": query})
+    return {r[0]: r[1] for r in rows}
 
 
 def coverage(store: Store, filters: Filters | None = None, story_id: int | None = None,

@@ -113,9 +113,11 @@ _TOPICS = (
         until {time},
         created_at {time} NOT NULL
     )""",
-    # keyset pages of articles newest first, and of stories by their latest article
-    "CREATE INDEX articles_published_id ON articles (published, id)",
-    "CREATE INDEX stories_last_published ON stories (last_published, id)",
+    # pages of articles newest first (all, by outlet, by language), covering what the story pages
+    # need, so a walk down the index probes the full-text matches without reading articles
+    "CREATE INDEX articles_published_id ON articles (published, id, story_id)",
+    "CREATE INDEX articles_outlet_published ON articles (outlet, published, id, story_id)",
+    "CREATE INDEX articles_language_published ON articles (language, published, id, story_id)",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

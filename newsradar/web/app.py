@@ -41,6 +41,30 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware: the security headers on every response, and Server-Timing (the
+    handler's time until the response starts, which the benchmark reads)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [h for h in self.headers if h[0] not in present]
+                timing = f"app;dur={(time.perf_counter() - started) * 1000:.2f}".encode()
+                message["headers"] = [*message.get("headers", []), *extra, (b"server-timing", timing)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth | None = None) -> FastAPI:
     """The app over a store (opened from ``db_url``, or the default store)."""
     if store is None:
@@ -52,14 +76,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
     app.state.auth = auth or Auth()
     app.state.search_limiter = RateLimiter(settings.get("search_rate"))
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -113,6 +130,11 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
     app.include_router(pages.router)
     app.include_router(pages.open_router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app over NEWSRADAR_DB (or the default store): the factory of `serve --workers N`."""
+    return create_app()
 
 
 # --- helpers for both halves -----------------------------------------------------------------------
