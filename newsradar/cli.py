@@ -702,6 +702,55 @@ def topics_remove(name: Annotated[str, typer.Argument(help="The topic's name.")]
 
 
 @app.command()
+def actor(text: Annotated[str | None, typer.Argument(help='An actor phrase, e.g. "US Senator Marco Rubio".')] = None,
+          date_value: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                                         help="Resolve office-holders as of this day (default: today).")] = None,
+          jsonl: Annotated[str | None, typer.Option("--jsonl", metavar="FILE",
+                                                    help='Read {"text", "date"} objects, one per line (- for stdin); '
+                                                         "print one result per line, in order.")] = None) -> None:
+    """Code an actor phrase: canonical name, country (ISO alpha-3 or IGO/NGO), sector, entity id (JSON)."""
+    from .actors import code_actor, load_dictionary
+
+    if (text is None) == (jsonl is None):
+        raise NewsradarError("give an actor phrase or --jsonl FILE (not both)")
+    dictionary = load_dictionary()
+    if text is not None:
+        result = code_actor(text, _day_option(date_value, "--date"), dictionary)
+        out.print(json.dumps(result.as_dict(), ensure_ascii=False), markup=False, highlight=False)
+        return
+    try:
+        handle = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise NewsradarError(f"{jsonl}: {exc.strerror}") from exc
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                phrase = record["text"] if isinstance(record, dict) else None
+                if not isinstance(phrase, str):
+                    raise ValueError("no text")
+            except (ValueError, KeyError) as exc:
+                raise NewsradarError(f"{jsonl} line {number}: expected a JSON object with a \"text\" string") from exc
+            day = _day_option(record.get("date") or date_value, f"{jsonl} line {number}: date")
+            result = code_actor(phrase, day, dictionary)
+            sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _day_option(value: str | None, flag: str):
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise NewsradarError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
+
+
+@app.command()
 def serve(db: DbOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,

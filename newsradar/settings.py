@@ -62,6 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
             "See docs/benchmarks.md.", float),
     Setting("story_window_days", 30.0, "NEWSRADAR_STORY_WINDOW_DAYS",
             "Days back from the newest clustered article within which stories take new articles.", float),
+    Setting("actors_file", "", "NEWSRADAR_ACTORS_FILE",
+            "A YAML file that extends the actor dictionary (sections countries, places, organizations, "
+            "people, sectors, shaped as newsradar/actors/data/*.yaml); its entries add to ours."),
     Setting("fetch_allow", "", "NEWSRADAR_FETCH_ALLOW",
             "Comma-separated host names, addresses or CIDR networks that may be fetched although they "
             "are loopback, private or otherwise non-public (e.g. 127.0.0.1 for a local test server). "

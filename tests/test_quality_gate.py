@@ -59,3 +59,17 @@ def test_story_clustering_quality():
     for name, floors in STORIES_FLOORS.items():
         for measure, floor in floors.items():
             assert result[name][measure] >= floor, (name, measure, result[name])
+
+
+ACTOR_COUNTRY_FLOOR = 0.945  # measured 0.9519 (bench/actors.py)
+ACTOR_SECTOR_FLOOR = 0.845  # measured 0.8521
+
+
+@pytest.mark.skipif(not (DATASETS / "plover-gsr-dev").is_dir(), reason=f"no dataset at {DATASETS}/plover-gsr-dev")
+def test_actor_coding_quality():
+    from bench.actors import evaluate
+
+    result = evaluate()
+    assert result["actors"] == 437
+    assert result["country_accuracy"] >= ACTOR_COUNTRY_FLOOR
+    assert result["sector_accuracy"] >= ACTOR_SECTOR_FLOOR
