@@ -714,8 +714,8 @@ def actor(text: Annotated[str | None, typer.Argument(help='An actor phrase, e.g.
     if (text is None) == (jsonl is None):
         raise NewsradarError("give an actor phrase or --jsonl FILE (not both)")
     dictionary = load_dictionary()
-    if text is not None:
-        result = code_actor(text, _day_option(date_value, "--date"), dictionary)
+    if text is not None or jsonl is None:
+        result = code_actor(text or "", _day_option(date_value, "--date"), dictionary)
         out.print(json.dumps(result.as_dict(), ensure_ascii=False), markup=False, highlight=False)
         return
     try:

@@ -174,7 +174,8 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
         organization = match.actor
         span = match.end - match.start
         alone = len(content) <= span
-        country, sector = organization.country, organization.sector
+        country = organization.country
+        sector: str | None = organization.sector
         after = [s for s in sectors if s.start >= match.end]
         if after and not after[0].lead:
             sector = after[0].sector
@@ -189,7 +190,7 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
         country = first.actor.country
         only_country = not sectors and len(content) == sum(m.end - m.start for m in countries)
         if named_sector:
-            sector: str | None = named_sector
+            sector = named_sector
         elif first.how in ("metonym", "capital"):
             sector = "GOV"
         elif any(_is_people(dictionary, words, m) for m in countries):

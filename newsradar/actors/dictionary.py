@@ -240,9 +240,9 @@ def _build(sections: dict) -> Dictionary:
         _country_words(dictionary, actor.id, info)
     for code, info in extra.items():  # places pycountry lacks (Kosovo)
         if f"country:{code}" not in dictionary.actors:
-            names = info.get("names") or [code]
-            actor = dictionary.add(Actor(f"country:{code}", names[0], "country", "GPE", country=code,
-                                         aliases=list(names[1:])))
+            listed: list[str] = info.get("names") or [code]
+            actor = dictionary.add(Actor(f"country:{code}", listed[0], "country", "GPE", country=code,
+                                         aliases=list(listed[1:])))
             _country_words(dictionary, actor.id, info)
     for code, places in (sections.get("places") or {}).items():
         for place in places:
