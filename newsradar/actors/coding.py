@@ -158,6 +158,7 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
     entities = [m for m in entities if m not in ethnic]
     content = [w for w in lowered if w not in _DETERMINERS and w != "ethnic"]
     named_sector = _head_sector(words, sectors)
+    sector: str | None
     people = [m for m in entities if m.actor.kind == "person"]
     organizations = [m for m in entities if m.actor.kind == "organization"]
     countries = [m for m in entities if m.actor.kind == "country"]
@@ -175,7 +176,7 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
         span = match.end - match.start
         alone = len(content) <= span
         country = organization.country
-        sector: str | None = organization.sector
+        sector = organization.sector
         after = [s for s in sectors if s.start >= match.end]
         if after and not after[0].lead:
             sector = after[0].sector
