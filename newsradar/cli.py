@@ -28,7 +28,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 from typer.core import TyperGroup
 
-from . import __version__, export, settings, stories
+from . import __version__, analysis, export, settings, stories
 from .errors import NewsradarError
 from .normalize import parse_datetime
 from .opml import read_opml, write_opml
@@ -162,6 +162,31 @@ def _cluster(store: Store, rebuild: bool = False) -> stories.UpdateReport:
         return run(store, progress=_StoryProgress(bar))
 
 
+class _AnalysisProgress(analysis.AnalysisProgress):
+    def __init__(self, bar: RichProgress):
+        self.bar = bar
+        self.task = bar.add_task("analysing (spaCy: story terms, entities)", total=None)
+
+    def started(self, total: int) -> None:
+        self.bar.update(self.task, total=total)
+
+    def advanced(self, count: int) -> None:
+        self.bar.advance(self.task, count)
+
+
+def _analyze(store: Store) -> analysis.AnalysisReport:
+    """Parse every article not yet analysed (one parse: story terms and entities), with a progress bar."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with RichProgress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        return analysis.analyze_pending(store, progress=_AnalysisProgress(bar))
+
+
+def _analyze_and_cluster(store: Store) -> None:
+    _analyze(store)
+    _cluster(store)
+
+
 def _summary_line(report: IngestReport) -> str:
     existing = sum(r.existing for r in report.inputs)
     duplicates = sum(r.duplicates for r in report.inputs)
@@ -192,15 +217,15 @@ def ingest_command(inputs: Inputs, db: DbOption = None, outlet: OutletOption = N
                    workers: WorkersOption = None,
                    cluster: Annotated[bool, typer.Option(
                        "--stories/--no-stories",
-                       help="Cluster the new articles into stories (--no-stories: leave that to a later "
-                            "`stories update`, e.g. for a bulk load).")] = True) -> None:
-    """Read inputs into the store: normalize, deduplicate, link near-duplicates, cluster new
-    articles into stories. Safe to re-run: what is stored already is not stored again."""
+                       help="Analyse the new articles (entities) and cluster them into stories (--no-stories: "
+                            "leave that to a later `entities update` and `stories update`, e.g. for a bulk load).")] = True) -> None:
+    """Read inputs into the store: normalize, deduplicate, link near-duplicates, find entities and
+    cluster new articles into stories. Safe to re-run: what is stored already is not stored again."""
     with _store(db) as store:
         report = _run_ingest(inputs, store, batch_size, workers, outlet)
         err.print(_summary_line(report), markup=False, highlight=False)
         if cluster:
-            _cluster(store)
+            _analyze_and_cluster(store)
 
 
 @app.command()
@@ -213,7 +238,7 @@ def analyze(inputs: Inputs, json_path: Annotated[str, typer.Option(
     (schema newsradar.analysis/1) for the articles they produced."""
     with _store(db) as store:
         result = _run_ingest(inputs, store, batch_size, workers, outlet)
-        _cluster(store)
+        _analyze_and_cluster(store)
         document = export.analysis_document(store, result.article_ids)
         err.print(_summary_line(result), markup=False, highlight=False)
         if json_path == "-":
@@ -622,7 +647,7 @@ def poll(db: DbOption = None,
     with _store(db) as store:
         results = poll_once(store, which="due" if due else "force" if force else "fetchable", warn=_warn)
         if any(r.new_articles for r in results):
-            _cluster(store)
+            _analyze_and_cluster(store)
     _print_poll(results)
     new = sum(r.new_articles for r in results)
     failed = sum(r.outcome == "error" for r in results)
@@ -643,6 +668,7 @@ def watch(db: DbOption = None) -> None:
             def on_results(results: list[PollResult]) -> None:
                 _print_poll(results)
                 if any(r.new_articles for r in results):
+                    analysis.analyze_pending(store)
                     stories.update(store)
 
             return await watch_feeds(store, stop, warn=_warn, on_results=on_results)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from .store import Store
+from .store import entities as entity_store
 
 SCHEMA = "newsradar.analysis/1"
 
@@ -41,6 +42,13 @@ def document_story(story: dict, keep: set[int] | None = None) -> dict:
             "summary": story.get("summary", [])}
 
 
+def document_entity(entity: dict) -> dict:
+    """The contract's fields, then ours (the dictionary entry it is linked to, its key)."""
+    return {"id": entity["id"], "name": entity["name"], "type": entity["type"], "aliases": entity["aliases"],
+            "country": entity["country"], "sector": entity["sector"], "mentions": entity["mentions"],
+            "dictionary_id": entity["dictionary_id"], "key": entity["key"]}
+
+
 def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
     """The analysis document for these articles: every list present, stories limited to them."""
     records = store.get_articles(article_ids)
@@ -50,7 +58,7 @@ def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
         "schema": SCHEMA,
         "articles": [document_article(r) for r in records],
         "stories": [document_story(s, keep) for s in store.stories(story_ids)],
-        "entities": [],
+        "entities": [document_entity(e) for e in entity_store.for_articles(store, sorted(keep))],
         "quotes": [],
         "events": [],
     }

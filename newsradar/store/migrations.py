@@ -120,6 +120,50 @@ _TOPICS = (
     "CREATE INDEX articles_language_published ON articles (language, published, id, story_id)",
 )
 
+_ENTITIES = (
+    """CREATE TABLE entities (
+        id {id},
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        country TEXT,
+        sector TEXT,
+        dictionary_id TEXT,
+        renamed INTEGER NOT NULL DEFAULT 0,
+        created_at {time} NOT NULL
+    )""",
+    """CREATE TABLE mentions (
+        id {id},
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        entity_id INTEGER NOT NULL REFERENCES entities(id),
+        field TEXT NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        title TEXT
+    )""",
+    "CREATE INDEX mentions_article ON mentions (article_id)",
+    "CREATE INDEX mentions_entity ON mentions (entity_id, article_id)",
+    # which versioned producer analysed which article (re-analysis only where a version changed)
+    """CREATE TABLE analyses (
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        component TEXT NOT NULL,
+        version TEXT NOT NULL,
+        at {time} NOT NULL,
+        PRIMARY KEY (article_id, component)
+    )""",
+    # manual corrections, applied again whenever articles are re-analysed
+    """CREATE TABLE entity_corrections (
+        id {id},
+        kind TEXT NOT NULL,
+        entity_key TEXT NOT NULL,
+        target_key TEXT,
+        alias TEXT,
+        name TEXT,
+        at {time} NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -213,5 +257,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "topics (saved searches served as pages and feeds); keyset indexes for pages of articles and stories",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _TOPICS),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _TOPICS),
+    ),
+    Migration(
+        7,
+        "entities, their mentions (article, character offsets), analysis versions, manual corrections",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _ENTITIES),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _ENTITIES),
     ),
 )

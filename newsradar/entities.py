@@ -1,0 +1,299 @@
+"""Entities in one article, as two spaCy components that read the parse (no second parse):
+
+``newsradar_mentions`` (requires ``doc.ents``, assigns ``doc._.mentions``) turns named entities into
+mentions: the name as written without a leading article or a possessive, the title or role in
+front of it kept as evidence ("Venezuelan President" Nicolás Maduro), words that are only titles
+("State" of "Secretary of State") dropped, and acronyms the text defines ("the International
+Atomic Energy Agency (IAEA)") noted.
+
+``newsradar_entities`` (requires ``doc._.mentions``, assigns ``doc._.entity_groups``) groups the
+mentions that name one entity: the same name once folded (accents, case, typographic quotes); a
+surname or other part of a full name introduced earlier; an acronym and its expansion; a country's
+name and its adjective. Each group is then linked to the actor dictionary where a name or alias is
+in it, and coded by country and sector as of the article's date (``newsradar.actors``).
+
+Versioned names are stored with the output so a re-run knows what to recompute."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .actors import code_actor, load_dictionary
+from .actors.dictionary import Dictionary, fold, tokens
+
+MENTIONS_VERSION = "newsradar.mentions.v1"
+ENTITIES_VERSION = "newsradar.entities.v1"
+VERSION = f"{MENTIONS_VERSION}+{ENTITIES_VERSION}"
+
+LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP", "LOC": "LOC", "FAC": "FAC"}
+_TITLE_WORDS = {
+    "president", "vice", "prime", "minister", "secretary", "state", "senator", "sen", "rep", "representative",
+    "congressman", "congresswoman", "governor", "gov", "mayor", "general", "gen", "lt", "col", "colonel",
+    "admiral", "adm", "commander", "chief", "justice", "judge", "ambassador", "envoy", "foreign", "defense",
+    "defence", "interior", "finance", "treasury", "attorney", "king", "queen", "prince", "princess", "crown",
+    "sheikh", "emir", "ayatollah", "supreme", "leader", "opposition", "former", "acting", "deputy", "speaker",
+    "chancellor", "pope", "cardinal", "archbishop", "bishop", "rev", "dr", "mr", "mrs", "ms", "sir", "lady",
+    "director", "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman", "chair", "ceo", "head",
+    "dictator", "strongman", "the", "of", "u.s", "us", "national", "security", "adviser", "advisor", "homeland",
+    "house", "senate", "majority", "minority", "whip", "party", "union", "general's", "lieutenant", "major",
+    "sergeant", "officer", "commissioner", "inspector", "special", "high", "dictator's",
+}
+_ACRONYM_DEFINITION = re.compile(
+    r"((?:[A-ZÀ-Ý][\w'’\-]*|de|del|la|los|las|of|the|and|for|on|in|y|du|des|et)"
+    r"(?:\s+(?:[A-ZÀ-Ý][\w'’\-]*|de|del|la|los|las|of|the|and|for|on|in|y|du|des|et)){1,9})\s*\(\s*([A-Za-z][A-Za-z&.]{1,9})\s*\)")
+_SMALL = {"of", "the", "and", "for", "on", "in", "de", "del", "la", "los", "las", "y", "du", "des", "et"}
+
+if not Doc.has_extension("mentions"):
+    Doc.set_extension("mentions", default=None)
+if not Doc.has_extension("acronyms"):
+    Doc.set_extension("acronyms", default=None)
+if not Doc.has_extension("entity_groups"):
+    Doc.set_extension("entity_groups", default=None)
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int  # character offsets in the text parsed
+    end: int
+    text: str  # as written, without a leading article or possessive
+    label: str
+    title: str | None = None  # the title or role written in front of a name
+
+
+@dataclass(slots=True)
+class Group:
+    name: str
+    label: str
+    mentions: list[Mention] = field(default_factory=list)
+    dictionary_id: str | None = None
+    country: str | None = None
+    sector: str | None = None
+
+    @property
+    def aliases(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for mention in self.mentions:
+            seen.setdefault(mention.text, None)
+        return list(seen)
+
+    @property
+    def titles(self) -> list[str]:
+        return [m.title for m in self.mentions if m.title]
+
+
+def key_of(text: str) -> str:
+    return " ".join(fold(tokens(text)))
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in tokens(name) if w.lower() not in _SMALL).lower()
+
+
+def acronym_matches(acronym: str, expansion: str) -> bool:
+    """Do the capitals of an acronym spell the expansion's significant initials (TdA → Tren de
+    Aragua, IAEA → International Atomic Energy Agency)?"""
+    letters = "".join(c for c in acronym if c.isalpha())
+    words = [w for w in tokens(expansion)]
+    significant = "".join(w[0] for w in words if w.lower() not in _SMALL).lower()
+    every = "".join(w[0] for w in words).lower()
+    return letters.lower() in (significant, every) or (letters.isupper() is False and
+                                                       "".join(c for c in letters if c.isupper()).lower() == significant)
+
+
+class MentionFinder:
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = []
+        for ent in doc.ents:
+            label = LABELS.get(ent.label_)
+            if label is None:
+                continue
+            span = ent
+            while len(span) > 1 and span[0].lower_ in ("the", "a", "an"):
+                span = span[1:]
+            words = [t.text for t in span]
+            # titles inside the entity ("President Nicolás Maduro" tagged as one PERSON)
+            lead = 0
+            if label == "PERSON":
+                while lead < len(words) - 1 and words[lead].lower().strip(".") in _TITLE_WORDS:
+                    lead += 1
+            span = span[lead:]
+            text = span.text
+            text = re.sub(r"[’']s$", "", text).strip()
+            if not text or not any(c.isalpha() for c in text):
+                continue
+            if all(w.lower().strip(".") in _TITLE_WORDS for w in text.split()):
+                continue  # "State" of "Secretary of State"
+            start = span.start_char
+            title = self._title(doc, ent.start) if label == "PERSON" else None
+            if lead:
+                inner = ent[:lead].text
+                title = f"{title} {inner}" if title else inner
+            mentions.append(Mention(start, start + len(text), text, label, title))
+        doc._.mentions = mentions
+        acronyms: dict[str, str] = {}
+        for match in _ACRONYM_DEFINITION.finditer(doc.text):
+            expansion, acronym = match.group(1), match.group(2)
+            words = expansion.split()
+            for first in range(len(words) - 1, -1, -1):  # the shortest tail of the words that the acronym spells
+                candidate = " ".join(words[first:])
+                if acronym_matches(acronym, candidate):
+                    acronyms[key_of(acronym)] = re.sub(r"^(?:the|The)\s+", "", candidate)
+                    break
+        doc._.acronyms = acronyms
+        return doc
+
+    @staticmethod
+    def _title(doc: Doc, start: int) -> str | None:
+        """Title words right before a name: capitalized title words, country adjectives, "of"."""
+        dictionary = load_dictionary()
+        index = start
+        while index > 0:
+            token = doc[index - 1]
+            word = token.text.lower().strip(".")
+            is_title = word in _TITLE_WORDS and (token.text[:1].isupper() or word in ("of", "u.s", "us"))
+            found = dictionary.lookup([token.text], 0) if token.text[:1].isupper() else None
+            is_country = found is not None and any(dictionary.actors[p.actor_id].kind == "country" for p in found[1])
+            if not (is_title or is_country):
+                break
+            index -= 1
+        while index < start and doc[index].lower_ in ("of", "the"):
+            index += 1
+        return doc[index:start].text if index < start else None
+
+
+class EntityResolver:
+    def __init__(self, dictionary: Dictionary | None = None):
+        self._dictionary = dictionary
+
+    @property
+    def dictionary(self) -> Dictionary:
+        if self._dictionary is None:
+            self._dictionary = load_dictionary()
+        return self._dictionary
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.entity_groups = self.group(doc._.mentions or [], doc._.acronyms or {})
+        return doc
+
+    def group(self, mentions: list[Mention], acronyms: dict[str, str]) -> list[Group]:
+        groups: list[Group] = []
+        by_key: dict[str, Group] = {}
+        for mention in mentions:
+            key = key_of(mention.text)
+            if not key:
+                continue
+            group = by_key.get(key)
+            if group is None and key in acronyms:  # an acronym the text defines
+                group = by_key.get(key_of(acronyms[key]))
+            if group is None:
+                group = self._part_of_earlier(mention, key, groups)
+            if group is None:
+                group = self._linked_group(mention, groups)
+            if group is None:
+                group = Group(mention.text, mention.label)
+                groups.append(group)
+            group.mentions.append(mention)
+            by_key[key] = group
+            for acronym, expansion in acronyms.items():  # "IAEA" met before the expansion is known
+                if key_of(expansion) == key and acronym in by_key and by_key[acronym] is not group:
+                    self._merge(by_key[acronym], group, groups, by_key)
+        for group in groups:
+            group.label = Counter(m.label for m in group.mentions).most_common(1)[0][0]
+            # the fullest name, preferring one not written in capitals (a dateline's "CARACAS")
+            group.name = max(group.aliases, key=lambda a: (not a.isupper(), len(tokens(a)), len(a)))
+            self._link(group)
+        return groups
+
+    @staticmethod
+    def _merge(source: Group, target: Group, groups: list[Group], by_key: dict[str, Group]) -> None:
+        target.mentions = sorted(target.mentions + source.mentions, key=lambda m: m.start)
+        groups.remove(source)
+        for key, group in list(by_key.items()):
+            if group is source:
+                by_key[key] = target
+
+    @staticmethod
+    def _part_of_earlier(mention: Mention, key: str, groups: list[Group]) -> Group | None:
+        """A surname ("Maduro") or other short form of a person named in full earlier; an
+        acronym spelling an earlier organization's initials."""
+        words = key.split()
+        for group in reversed(groups):
+            full = key_of(group.name).split()
+            short_form = full[-len(words):] == words or (len(words) == 1 and words[0] == full[0]
+                                                         and mention.label == "PERSON")
+            if group.label == "PERSON" and len(full) > len(words) and short_form \
+                    and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
+                return group
+            if mention.label == "ORG" and mention.text.isupper() and len(mention.text) >= 2 and group.label == "ORG" \
+                    and len(full) > 1 and _initials(group.name) == mention.text.lower().replace(".", ""):
+                return group
+        return None
+
+    def _linked_group(self, mention: Mention, groups: list[Group]) -> Group | None:
+        """A different name for an entity already in the article, by the dictionary: "US" and
+        "United States", "Venezuelan" and "Venezuela", "Cartel of the Suns" and "Cartel de los Soles"."""
+        entry = self._entry(mention.text)
+        if entry is None:
+            return None
+        for group in groups:
+            if any(self._entry(alias) == entry for alias in group.aliases[:3]):
+                return group
+        return None
+
+    def _entry(self, text: str) -> str | None:
+        words = tokens(text)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        found = self.dictionary.lookup(words, 0) if words else None
+        if not found or found[0] != len(words):
+            return None
+        # a capital, a place in a country or a metonym ("the White House") is not the country itself
+        entries = [p for p in found[1] if p.how in ("name", "alias", "adjective")]
+        if not entries:
+            return None
+        kinds = {"person": 0, "organization": 1, "country": 2}
+        best = min(entries, key=lambda p: (kinds[self.dictionary.actors[p.actor_id].kind], p.how != "name"))
+        return best.actor_id
+
+    def _link(self, group: Group) -> None:
+        for alias in sorted(group.aliases, key=lambda a: -len(a)):
+            entry = self._entry(alias)
+            if entry is not None:
+                actor = self.dictionary.actors[entry]
+                if group.label == "PERSON" and actor.kind == "country":
+                    continue
+                group.dictionary_id = entry
+                group.name = actor.name
+                group.label = actor.type if actor.kind != "country" else "GPE"
+                return
+
+
+def code_groups(groups: list[Group], day: date | None) -> None:
+    """Country and sector of each group as of ``day``: its name with the titles it was given."""
+    dictionary = load_dictionary()
+    for group in groups:
+        titles = group.titles
+        phrase = f"{titles[0]} {group.name}" if titles else group.name
+        code = code_actor(phrase, day, dictionary)
+        if code.country is None and code.sector is None and group.dictionary_id is None:
+            continue
+        group.country, group.sector = code.country, code.sector
+        if group.dictionary_id and group.dictionary_id.startswith("country:"):
+            group.sector = None  # the state itself
+
+
+@Language.factory("newsradar_mentions", requires=["doc.ents"], assigns=["doc._.mentions", "doc._.acronyms"])
+def make_mentions(nlp: Language, name: str) -> MentionFinder:
+    return MentionFinder()
+
+
+@Language.factory("newsradar_entities", requires=["doc._.mentions"], assigns=["doc._.entity_groups"])
+def make_entities(nlp: Language, name: str) -> EntityResolver:
+    return EntityResolver()
+
