@@ -36,6 +36,7 @@ from .pipeline import IngestReport, Progress, ingest
 from .poll import PollResult, poll_once
 from .poll import watch as watch_feeds
 from .store import Store, open_store
+from .store import entities as entity_store
 from .store import feeds as feed_store
 from .store import topics as topic_store
 
@@ -71,6 +72,10 @@ app.add_typer(feeds_app, name="feeds")
 stories_app = typer.Typer(cls=_Group, no_args_is_help=True,
                           help="Stories: articles grouped by real-world event, across outlets.")
 app.add_typer(stories_app, name="stories")
+entities_app = typer.Typer(cls=_Group, no_args_is_help=True,
+                           help="Entities: people, organizations and places named in the articles, with aliases, "
+                                "country and sector; corrections that survive re-analysis.")
+app.add_typer(entities_app, name="entities")
 topics_app = typer.Typer(cls=_Group, no_args_is_help=True,
                          help="Topics: saved searches served as web pages, Atom feeds and JSON Feeds.")
 app.add_typer(topics_app, name="topics")
@@ -725,6 +730,94 @@ def topics_remove(name: Annotated[str, typer.Argument(help="The topic's name.")]
     with _store(db) as store:
         topic = topic_store.remove(store, name)
     out.print(f"removed topic {topic.name}", markup=False, highlight=False)
+
+
+@entities_app.command("list")
+def entities_list(db: DbOption = None,
+                  limit: Annotated[int, typer.Option(min=1, help="How many entities.")] = 30,
+                  offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
+                  type_: Annotated[str | None, typer.Option("--type", help="Only this type: PERSON, ORG, GPE, NORP, LOC, FAC.")] = None,
+                  name: Annotated[str | None, typer.Option("--name", help="Only entities whose name contains this.")] = None,
+                  as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Entities, the most mentioned first: name, type, country, sector, mentions and articles."""
+    with _store(db) as store:
+        found = entity_store.listing(store, limit, offset, type_, name)
+    if as_json:
+        for entity in found:
+            out.print(json.dumps(entity, ensure_ascii=False), markup=False, highlight=False)
+        return
+    if not found:
+        err.print("no entities yet: ingest or analyze some articles first", markup=False)
+        return
+    table = Table()
+    for column in ("id", "name", "type", "country", "sector", "mentions", "articles"):
+        table.add_column(column, justify="right" if column in ("id", "mentions", "articles") else "left")
+    for entity in found:
+        table.add_row(str(entity["id"]), entity["name"], entity["type"], entity["country"] or "", entity["sector"] or "",
+                      str(entity["mentions"]), str(entity["articles"]))
+    out.print(table)
+
+
+@entities_app.command("show")
+def entities_show(entity: Annotated[str, typer.Argument(help="Entity id, key or exact name.")], db: DbOption = None,
+                  as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """One entity: aliases, titles, country and sector, articles, outlets and co-mentioned entities."""
+    with _store(db) as store:
+        found = entity_store.get(store, entity)
+    if as_json:
+        out.print(json.dumps({k: export.iso(v) if not isinstance(v, list) else v for k, v in found.items()},
+                             ensure_ascii=False, default=export.iso, indent=2), markup=False, highlight=False)
+        return
+    out.print(f"{found['name']}  ({found['type']}, {found['country'] or '—'}/{found['sector'] or '—'}, id {found['id']},"
+              f" {found['key']})", markup=False, highlight=False)
+    out.print("aliases: " + ", ".join(f"{a['alias']} ×{a['mentions']}" for a in found["aliases"]), markup=False,
+              highlight=False)
+    if found["titles"]:
+        out.print("titles: " + "; ".join(found["titles"]), markup=False, highlight=False)
+    out.print("outlets: " + ", ".join(f"{o} {n}" for o, n in found["outlets"]), markup=False, highlight=False)
+    out.print("mentioned with: " + ", ".join(f"{c['name']} ({c['articles']})" for c in found["co_mentions"]),
+              markup=False, highlight=False)
+    for article in found["articles"][:20]:
+        out.print(f"  {article['id']:>6}  {_day(article['published'])}  {article['outlet'] or ''}  —  {article['title'] or ''}",
+                  markup=False, highlight=False)
+
+
+@entities_app.command("merge")
+def entities_merge(source: Annotated[str, typer.Argument(help="The entity to merge away (id, key or name).")],
+                   target: Annotated[str, typer.Argument(help="The entity it is (id, key or name).")],
+                   db: DbOption = None) -> None:
+    """Merge one entity into another; kept for every later analysis."""
+    with _store(db) as store:
+        merged = entity_store.merge(store, source, target)
+    out.print(f"merged into {merged['name']} (id {merged['id']})", markup=False, highlight=False)
+
+
+@entities_app.command("split")
+def entities_split(entity: Annotated[str, typer.Argument(help="Entity id, key or name.")],
+                   alias: Annotated[str, typer.Argument(help="The alias whose mentions become an entity of their own.")],
+                   db: DbOption = None) -> None:
+    """Split the mentions written ALIAS off an entity (two people who share a surname, say); kept
+    for every later analysis."""
+    with _store(db) as store:
+        new = entity_store.split(store, entity, alias)
+    out.print(f"split off: {new['name']} (id {new['id']})", markup=False, highlight=False)
+
+
+@entities_app.command("rename")
+def entities_rename(entity: Annotated[str, typer.Argument(help="Entity id, key or name.")],
+                    name: Annotated[str, typer.Argument(help="The new canonical name.")], db: DbOption = None) -> None:
+    """Give an entity another canonical name; kept for every later analysis."""
+    with _store(db) as store:
+        renamed = entity_store.rename(store, entity, name)
+    out.print(f"renamed: {renamed['name']} (id {renamed['id']})", markup=False, highlight=False)
+
+
+@entities_app.command("update")
+def entities_update(db: DbOption = None) -> None:
+    """Analyse every article not yet analysed by the current versions of the NLP components."""
+    with _store(db) as store:
+        report = _analyze(store)
+    err.print(f"{report.articles:,} articles analysed, {report.mentions:,} entity mentions", markup=False, highlight=False)
 
 
 @app.command()

@@ -185,6 +185,11 @@ def get(store: Store, ref: int | str) -> dict:
         else:
             row = conn.execute(text("SELECT * FROM entities WHERE key = :r OR lower(name) = lower(:r)"
                                     " ORDER BY id LIMIT 1"), {"r": ref}).first()
+            if row is None:  # an alias: the entity most often written so
+                row = conn.execute(text(
+                    "SELECT e.* FROM entities e JOIN (SELECT entity_id, count(*) AS n FROM mentions"
+                    " WHERE lower(text) = lower(:r) GROUP BY entity_id) m ON m.entity_id = e.id"
+                    " ORDER BY m.n DESC, e.id LIMIT 1"), {"r": ref}).first()
         if row is None:
             raise NotFound(f"no entity {ref!r}; `newsradar entities list` shows them")
         entity = _entity(row)

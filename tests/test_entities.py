@@ -1,0 +1,180 @@
+"""Entities: the spaCy components (mentions, groups), alias resolution within an article and
+across articles, linking and coding, the store with corrections that survive re-analysis, and the
+commands — on SQLite and the real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from typer.testing import CliRunner
+
+from newsradar import analysis, nlp, stories
+from newsradar.cli import app
+from newsradar.entities import EntityResolver, Mention, acronym_matches, code_groups
+from newsradar.model import Article
+from newsradar.normalize import normalize_article
+from newsradar.store import entities as entity_store
+from newsradar.store import open_store
+
+runner = CliRunner()
+
+
+def groups_of(text: str, day: date | None = None):
+    doc = next(nlp.parse([text]))
+    groups = doc._.entity_groups
+    code_groups(groups, day)
+    return groups
+
+
+def find(groups, alias):
+    matching = [g for g in groups if alias in g.aliases]
+    assert matching, f"no group has the alias {alias!r}: {[g.aliases for g in groups]}"
+    return matching[0]
+
+
+def test_pipeline_has_our_components_in_order():
+    pipeline = nlp.load()
+    assert pipeline.pipe_names[-2:] == ["newsradar_mentions", "newsradar_entities"]
+    analysis_of_pipes = pipeline.analyze_pipes()
+    assert not analysis_of_pipes["problems"]["newsradar_mentions"] and not analysis_of_pipes["problems"]["newsradar_entities"]
+    meta = pipeline.get_pipe_meta("newsradar_entities")
+    assert meta.requires == ["doc._.mentions"] and meta.assigns == ["doc._.entity_groups"]
+
+
+def test_surname_and_title_resolve_to_the_full_name():
+    groups = groups_of("Venezuelan President Nicolás Maduro addressed a rally in Caracas on Monday. "
+                       "Maduro told supporters that the country would resist.", date(2025, 11, 20))
+    maduro = find(groups, "Nicolás Maduro")
+    assert "Maduro" in maduro.aliases and maduro.name == "Nicolás Maduro"
+    assert maduro.titles == ["Venezuelan President"]
+    assert (maduro.country, maduro.sector, maduro.dictionary_id) == ("VEN", "GOV", "person:nicolas-maduro")
+
+
+def test_acronym_defined_in_the_text():
+    groups = groups_of("Inspectors of the International Atomic Energy Agency (IAEA) arrived on Tuesday. "
+                       "The IAEA said it had not been given access.")
+    agency = find(groups, "IAEA")
+    assert "International Atomic Energy Agency" in agency.aliases and agency.country == "IGO"
+
+
+def test_unknown_organisation_and_its_acronym():
+    resolver = EntityResolver()
+    mentions = [Mention(0, 31, "Bridgewater Policy Institute", "ORG"), Mention(40, 43, "BPI", "ORG")]
+    groups = resolver.group(mentions, {})
+    assert len(groups) == 1 and groups[0].aliases == ["Bridgewater Policy Institute", "BPI"]
+    assert acronym_matches("TdA", "Tren de Aragua") and acronym_matches("IAEA", "International Atomic Energy Agency")
+    assert not acronym_matches("FBI", "Tren de Aragua")
+
+
+def test_typographic_variants_fold_together_and_pronouns_are_not_entities():
+    resolver = EntityResolver()
+    mentions = [Mention(0, 14, "Nicolas Maduro", "PERSON"), Mention(20, 34, "Nicolás Maduro", "PERSON"),
+                Mention(40, 46, "MADURO", "PERSON")]
+    groups = resolver.group(mentions, {})
+    assert len(groups) == 1 and groups[0].dictionary_id == "person:nicolas-maduro"
+    text_groups = groups_of("She said he would go. They declined.")
+    assert not [g for g in text_groups if g.label == "PERSON"]
+
+
+def test_a_surname_alone_is_not_merged_with_a_different_full_name(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    texts = [("Mayor Laura Kettering opened the new bridge in Duluth on Monday. Kettering said traffic would improve.", "a"),
+             ("Coach Daniel Kettering resigned after the season, the club said. Kettering thanked the players.", "b"),
+             ("Kettering was not available for comment on Friday about the bridge.", "c")]
+    _write(store, texts)
+    analysis.analyze_pending(store)
+    names = {e["name"] for e in entity_store.listing(store, limit=100, type_="PERSON")}
+    assert {"Laura Kettering", "Daniel Kettering"} <= names
+    laura = entity_store.get(store, "Laura Kettering")
+    assert {a["alias"] for a in laura["aliases"]} == {"Laura Kettering", "Kettering"}
+    assert len(laura["articles"]) == 1
+
+
+def _write(store, texts):
+    articles = []
+    for body, slug in texts:
+        article = normalize_article(Article(text=body, title=None, url=f"https://example.org/{slug}", outlet="Test",
+                                            published="2025-11-20T10:00:00Z", source="test", source_kind="jsonl"))
+        articles.append(article)
+    from newsradar.prepare import prepare
+
+    store.write_batch([prepare(a) for a in articles])
+
+
+def test_across_articles_corrections_survive_reanalysis(db_url, monkeypatch):
+    with open_store(db_url) as store:
+        _write(store, [("Venezuelan President Nicolás Maduro spoke in Caracas. Maduro said talks were over.", "1"),
+                       ("Maduro's government rejected the report, officials said on Tuesday.", "2"),
+                       ("Leaders of the Acme Workers Guild met Carla Ruiz. Ruiz said the Acme Workers Guild would strike.", "3")])
+        report = analysis.analyze_pending(store)
+        assert report.articles == 3
+        assert analysis.analyze_pending(store).articles == 0  # nothing to redo
+        maduro = entity_store.get(store, "person:nicolas-maduro")
+        assert len(maduro["articles"]) == 2 and (maduro["country"], maduro["sector"]) == ("VEN", "GOV")
+        guild = entity_store.get(store, "Acme Workers Guild")
+        ruiz = entity_store.get(store, "Carla Ruiz")
+        entity_store.rename(store, guild["id"], "Acme Guild")
+        entity_store.merge(store, ruiz["id"], guild["id"])  # a deliberate (if odd) correction
+        entity_store.split(store, "person:nicolas-maduro", "Maduro")
+        # a new component version re-analyses everything; the corrections are applied again
+        monkeypatch.setattr(analysis, "VERSION", "newsradar.mentions.v1+newsradar.entities.v2")
+        assert analysis.analyze_pending(store).articles == 3
+        guild = entity_store.get(store, "Acme Guild")
+        assert {a["alias"] for a in guild["aliases"]} >= {"Acme Workers Guild", "Carla Ruiz", "Ruiz"}
+        split_off = entity_store.get(store, "person:nicolas-maduro#maduro")
+        assert {a["alias"] for a in split_off["aliases"]} == {"Maduro"}
+        assert {a["alias"] for a in entity_store.get(store, "person:nicolas-maduro")["aliases"]} == {"Nicolás Maduro"}
+        assert [h["kind"] for h in guild["history"]] == ["rename", "merge"]
+
+
+def test_one_parse_feeds_stories_and_entities(tmp_path, monkeypatch):
+    from newsradar.pipeline import ingest
+
+    from .conftest import EXAMPLES
+
+    store = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    ingest([str(EXAMPLES)], store, workers=1)
+    calls = []
+    original = nlp.parse
+    monkeypatch.setattr(nlp, "parse", lambda texts, **kw: (calls.append(1), original(texts, **kw))[1])
+    analysis.analyze_pending(store)
+    parsed = len(calls)
+    stories.update(store)
+    assert len(calls) == parsed  # the clusterer read the stored terms
+    assert stories.update(store).articles == 0
+
+
+def test_analysis_document_lists_entities_with_aliases(tmp_path):
+    from .conftest import EXAMPLES
+
+    path = tmp_path / "doc.json"
+    result = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", f"sqlite:///{tmp_path / 's.db'}", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(path.read_text())
+    entities = {e["name"]: e for e in document["entities"]}
+    for entity in document["entities"]:
+        assert {"id", "name", "type", "aliases", "country", "sector", "mentions"} <= set(entity)
+        assert entity["name"] in entity["aliases"] and entity["mentions"] >= 1
+    assert {"Maduro", "Nicolás Maduro"} <= set(entities["Nicolás Maduro"]["aliases"])
+    assert entities["Nicolás Maduro"]["country"] == "VEN"
+    assert entities["Venezuela"]["type"] == "GPE" and "Venezuelan" in entities["Venezuela"]["aliases"]
+
+
+def test_entities_commands(tmp_path):
+    from .conftest import EXAMPLES
+
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db]).exit_code == 0
+    listed = [json.loads(line) for line in runner.invoke(app, ["entities", "list", "--db", db, "--json"]).stdout.splitlines()]
+    assert listed and listed == sorted(listed, key=lambda e: (-e["mentions"], e["name"]))
+    shown = runner.invoke(app, ["entities", "show", "Maduro", "--db", db])
+    assert shown.exit_code == 0 and shown.stdout.startswith("Nicolás Maduro  (PERSON, VEN/GOV")
+    renamed = runner.invoke(app, ["entities", "rename", "Maduro", "Nicolás Maduro Moros", "--db", db])
+    assert renamed.exit_code == 0 and "Nicolás Maduro Moros" in renamed.stdout
+    missing = runner.invoke(app, ["entities", "show", "Nobody Atall", "--db", db])
+    assert missing.exit_code == 1 and "no entity 'Nobody Atall'" in missing.output
+    bad_split = runner.invoke(app, ["entities", "split", "Maduro", "Chávez", "--db", db])
+    assert bad_split.exit_code == 1 and "has no mention written 'Chávez'" in bad_split.output
+    updated = runner.invoke(app, ["entities", "update", "--db", db])
+    assert updated.exit_code == 0 and "0 articles analysed" in updated.output
