@@ -62,7 +62,7 @@ def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]]
             doc = next(docs)
             nlp.doc_terms(doc, weight, terms)
             groups = doc._.entity_groups or []
-            code_groups(groups, day)
+            code_groups(groups, day, doc.text)
             for group in groups:
                 key = entity_key(group)
                 record = found.get(key)

@@ -28,7 +28,7 @@ from .actors import code_actor, load_dictionary
 from .actors.dictionary import Dictionary, fold, tokens
 
 MENTIONS_VERSION = "newsradar.mentions.v1"
-ENTITIES_VERSION = "newsradar.entities.v1"
+ENTITIES_VERSION = "newsradar.entities.v1"  # bump when what the components produce changes
 VERSION = f"{MENTIONS_VERSION}+{ENTITIES_VERSION}"
 
 LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP", "LOC": "LOC", "FAC": "FAC"}
@@ -274,12 +274,23 @@ class EntityResolver:
                 return
 
 
-def code_groups(groups: list[Group], day: date | None) -> None:
-    """Country and sector of each group as of ``day``: its name with the titles it was given."""
+def code_groups(groups: list[Group], day: date | None, text: str | None = None) -> None:
+    """Country and sector of each group as of ``day``: its name with the titles it was given; a
+    person or organization the dictionary does not know takes the country named nearest its first
+    mention in ``text`` (the words around it)."""
     dictionary = load_dictionary()
     for group in groups:
         titles = group.titles
         phrase = f"{titles[0]} {group.name}" if titles else group.name
+        context = None
+        if text and group.dictionary_id is None and group.label in ("PERSON", "ORG"):
+            first = group.mentions[0]
+            context = text[max(0, first.start - 160):first.end + 160]
+            phrase_in_context = text[first.start:first.end]
+            code = code_actor(phrase_in_context if not titles else phrase, day, dictionary, context=context)
+            if code.country is not None or code.sector is not None:
+                group.country, group.sector = code.country, code.sector
+            continue
         code = code_actor(phrase, day, dictionary)
         if code.country is None and code.sector is None and group.dictionary_id is None:
             continue

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from newsradar import stories
+from newsradar import analysis, stories
 from newsradar.pipeline import ingest
 from newsradar.store import open_store
 from newsradar.web.app import create_app
@@ -130,6 +130,7 @@ def sample_site(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'sample.db'}"
     with open_store(url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
+        analysis.analyze_pending(store)
         stories.update(store)
     with Served(url) as served:
         yield served
@@ -152,6 +153,15 @@ def test_home_story_article_search_click_path(browser, sample_site, artifacts):
     page.wait_for_load_state()
     assert "/articles/" in page.url and page.locator(".text p").count() >= 1
     page.screenshot(path=str(artifacts / "article.png"), full_page=True)
+    article_url = page.url
+    entity_links = page.locator(".text a.entity")
+    assert entity_links.count() >= 1
+    name = entity_links.first.get_attribute("title").split(" (")[0]
+    entity_links.first.click()
+    page.wait_for_load_state()
+    assert "/entities/" in page.url and page.locator("h1").inner_text() == name
+    page.screenshot(path=str(artifacts / "entity.png"), full_page=True)
+    page.goto(article_url)
     page.locator("nav a[href='/search']").click()
     page.fill("input[name=q]", "tanker")
     page.locator("form.filters button[type=submit]").click()
@@ -217,6 +227,7 @@ def hostile_site(tmp_path_factory):
     assert raw_entries(folder, raw) > 500
     with open_store(url) as store:
         report = ingest([str(folder), str(raw)], store, workers=1)
+        analysis.analyze_pending(store)
         stories.update(store)
         ids = [a["id"] for a in store.iter_articles()]
     assert len(report.inputs) == len(list(folder.glob("*.xml"))) + 1
@@ -235,6 +246,11 @@ def test_no_hostile_markup_from_the_sanitize_feeds_survives(browser, hostile_sit
     with open_store(served.store.url) as store:
         story_ids = {a["story_id"] for a in store.iter_articles() if a["story_id"]}
     paths += [f"/stories/{s}" for s in sorted(story_ids)]
+    with open_store(served.store.url) as store:
+        from newsradar.store import entities as entity_store
+
+        paths += [f"/entities/{e['id']}" for e in entity_store.listing(store, limit=10000)]
+    paths.append("/entities")
     paths += ["/", "/search?q=script", "/search?q=alert", "/search?q=javascript", "/search?q=onerror"]
     from playwright.sync_api import Error as PlaywrightError
 

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from newsradar import stories
+from newsradar import analysis, stories
 from newsradar.cli import app as cli_app
 from newsradar.pipeline import ingest
 from newsradar.store import browse, open_store
@@ -50,6 +50,7 @@ def sample_url(request, tmp_path_factory):
         url = f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
     with open_store(url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
+        analysis.analyze_pending(store)
         stories.update(store)
         topic_store.add(store, "venezuela", "venezuela OR maduro")
         topic_store.add(store, "meridian", "", outlet="The Meridian Post")
@@ -117,7 +118,7 @@ def _html_text(value: str) -> str:
 def test_html_responses_carry_a_csp_that_forbids_inline_script(client, store):
     story_id = store.stories(limit=1)[0]["id"]
     for path in ("/", "/search?q=iran", f"/stories/{story_id}", "/articles/1", "/feeds", "/login",
-                 "/topics/venezuela", "/no-such-page"):
+                 "/topics/venezuela", "/entities", "/entities/1", "/no-such-page"):
         response = client.get(path)
         assert "text/html" in response.headers["content-type"], path
         csp = response.headers["content-security-policy"]
@@ -443,3 +444,24 @@ def test_search_pages_by_relevance_and_by_date_cover_every_match(client, store):
         assert len(ids) == len(set(ids)) and set(ids) == everything, sort
     dated = [h["published"] for h in walk(client, "/api/v1/search", q="iran", sort="date", limit=2)]
     assert dated == sorted(dated, reverse=True)
+
+
+def test_entity_api_and_pages(client, store):
+    listed = client.get("/api/v1/entities", params={"limit": 5}).json()
+    assert len(listed["items"]) == 5 and listed["next_cursor"]
+    maduro = next(e for e in walk(client, "/api/v1/entities", limit=50) if e["key"] == "person:nicolas-maduro")
+    detail = client.get(f"/api/v1/entities/{maduro['id']}").json()
+    assert {a["alias"] for a in detail["aliases"]} >= {"Maduro", "Nicolás Maduro"}
+    assert detail["country"] == "VEN" and detail["co_mentions"] and detail["mentions_per_day"]
+    page = client.get(f"/entities/{maduro['id']}").text
+    assert "Nicolás Maduro" in page and '<svg' in page and 'class="network"' in page
+    article_id = detail["articles"][0]["id"]
+    mentions = client.get(f"/api/v1/articles/{article_id}/entities").json()["items"]
+    text = client.get(f"/api/v1/articles/{article_id}").json()["text"]
+    for mention in mentions:
+        if mention["field"] == "text":
+            assert text[mention["start"]:mention["end"]] == mention["text"]
+    html = client.get(f"/articles/{article_id}").text
+    assert f'href="/entities/{maduro["id"]}"' in html and 'class="entity entity-person"' in html
+    assert client.get("/entities/999999").status_code == 404
+    assert client.get("/api/v1/entities/999999").json()["error"]["code"] == "not_found"

@@ -293,3 +293,13 @@ def rename(store: Store, ref: int | str, name: str) -> dict:
 
 def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def mentions_per_day(store: Store, entity_id: int) -> list[tuple[str, int]]:
+    """Articles mentioning the entity per day (UTC), oldest first."""
+    day = "substr(a.published, 1, 10)" if store.dialect == "sqlite" else "to_char(a.published AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    with store._connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT {day} AS day, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
+            " WHERE m.entity_id = :e AND a.published IS NOT NULL GROUP BY day ORDER BY day"), {"e": entity_id})
+        return [(r[0], r[1]) for r in rows]

@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..export import document_article, document_story
 from ..poll import probe_feed
 from ..store import browse
+from ..store import entities as entity_store
 from ..store import feeds as feed_store
 from ..store import topics as topic_store
 from .app import (
@@ -235,3 +236,31 @@ def topic(request: Request, name: str, cursor: Cursor = None, limit: Limit = 20)
 @router.delete("/topics/{name}", dependencies=[Depends(require_write)], summary="Remove a topic (needs the API token)")
 def remove_topic(request: Request, name: str):
     return json_response(request, {"removed": topic_json(topic_store.remove(store_of(request), name))})
+
+
+# --- entities -------------------------------------------------------------------------------------
+
+@router.get("/entities", summary="Entities, the most mentioned first")
+def entities(request: Request, q: Annotated[str | None, Query(description="Name contains.")] = None,
+             type: Annotated[str | None, Query(description="PERSON, ORG, GPE, NORP, LOC or FAC.")] = None,  # noqa: A002
+             cursor: Cursor = None, limit: Limit = 20):
+    offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
+    found = entity_store.listing(store_of(request), limit + 1, int(offset), type, q)
+    page = browse.Page(found[:limit], browse.encode_cursor({"o": int(offset) + limit}) if len(found) > limit else None)
+    return json_response(request, _page(request, page, page.items))
+
+
+@router.get("/entities/{entity_id}", summary="One entity: aliases, titles, articles, outlets, co-mentioned entities")
+def entity(request: Request, entity_id: int):
+    found = entity_store.get(store_of(request), entity_id)
+    if found["id"] != entity_id:
+        raise ApiError(404, f"no entity {entity_id}")
+    found["mentions_per_day"] = [{"day": d, "articles": n} for d, n in entity_store.mentions_per_day(store_of(request), entity_id)]
+    return json_response(request, found)
+
+
+@router.get("/articles/{article_id}/entities", summary="The entity mentions of one article, with character offsets")
+def article_entities(request: Request, article_id: int):
+    if not store_of(request).get_articles([article_id]):
+        raise ApiError(404, f"no article {article_id}")
+    return json_response(request, {"items": entity_store.article_mentions(store_of(request), article_id)})

@@ -56,3 +56,44 @@ def volume_svg(counts: list[tuple[str, int]], label: str, width: int = 640, heig
 
 def _label(key: str) -> str:
     return key.replace("T", " ") + ":00" if "T" in key else key
+
+
+_TYPE_COLOURS = {"PERSON": "#2b6cb0", "ORG": "#c05621", "GPE": "#2f855a", "NORP": "#6b46c1", "LOC": "#718096",
+                 "FAC": "#718096"}
+
+
+def network_svg(center: dict, others: list[dict], pairs: list[tuple[int, int, int]], size: int = 520) -> str:
+    """The entity and those most often mentioned with it, on a circle; a line for every pair
+    mentioned together, thicker for more articles; every node links to its entity page."""
+    import math
+
+    if not others:
+        return ""
+    width = size + 260  # room for the labels left and right of the circle
+    middle, centre_x = size / 2, width / 2
+    radius = size / 2 - 50
+    places = {center["id"]: (centre_x, middle)}
+    for n, other in enumerate(others):
+        angle = 2 * math.pi * n / len(others) - math.pi / 2
+        places[other["id"]] = (centre_x + radius * math.cos(angle), middle + radius * math.sin(angle))
+    top = max((n for _, _, n in pairs), default=1) or 1
+    label = f"Entities mentioned with {center['name']}"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {size}" role="img" '
+             f'aria-label="{escape(label)}"><title>{escape(label)}</title>']
+    for a, b, n in pairs:
+        if a in places and b in places:
+            (x1, y1), (x2, y2) = places[a], places[b]
+            parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#a0aec0" '
+                         f'stroke-width="{0.6 + 3.4 * n / top:.2f}"><title>{n} article{"s" if n != 1 else ""}</title></line>')
+    for node in [center, *others]:
+        x, y = places[node["id"]]
+        colour = _TYPE_COLOURS.get(node.get("type", ""), "#4a5568")
+        r = 9 if node is center else 6
+        anchor = "middle" if abs(x - centre_x) < 20 else ("start" if x > centre_x else "end")
+        dx = 0 if anchor == "middle" else (10 if anchor == "start" else -10)
+        dy = -12 if y < middle - 5 and anchor == "middle" else (18 if anchor == "middle" else 4)
+        parts.append(f'<a href="/entities/{int(node["id"])}"><circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}"/>'
+                     f'<text x="{x + dx:.1f}" y="{y + dy:.1f}" text-anchor="{anchor}" font-size="12" fill="#1a202c">'
+                     f'{escape(node["name"] if len(node["name"]) <= 30 else node["name"][:29] + "…")}</text></a>')
+    parts.append("</svg>")
+    return "".join(parts)

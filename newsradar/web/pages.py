@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from .. import __version__
 from ..store import browse
+from ..store import entities as entity_store
 from ..store import feeds as feed_store
 from ..store import topics as topic_store
 from . import charts, syndication
@@ -52,6 +53,29 @@ def paragraphs(value: str | None) -> Markup:
     blocks = [b.strip() for b in re.split(r"\n\s*\n", value or "") if b.strip()]
     html = "".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in blocks)
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"}))
+
+
+def linked_text(value: str | None, mentions: list[dict]) -> Markup:
+    """Plain text as sanitized paragraphs, each entity mention a link to its entity page."""
+    value = value or ""
+    pieces: list[str] = []
+    position = 0
+    for mention in sorted(mentions, key=lambda m: m["start"]):
+        start, end = mention["start"], mention["end"]
+        if start < position or end > len(value) or value[start:end] != mention["text"]:
+            continue  # overlapping, or the text changed since the analysis
+        coded = "/".join(x for x in (mention["country"], mention["sector"]) if x)
+        hint = f"{mention['name']} ({mention['type']}{', ' + coded if coded else ''})"
+        pieces.append(str(escape(value[position:start])))
+        pieces.append(f'<a class="entity entity-{mention["type"].lower()}" href="/entities/{int(mention["entity_id"])}" '
+                      f'title="{escape(hint)}">{escape(value[start:end])}</a>')
+        position = end
+    pieces.append(str(escape(value[position:])))
+    html = "".join(pieces)
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", html) if b.strip()]
+    html = "".join(f"<p>{b}</p>".replace("\n", "<br>") for b in blocks)
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "class", "title"}},
+                            url_schemes={"http", "https"}, link_rel=None))
 
 
 def marked(snippet: str | None) -> Markup:
@@ -203,8 +227,39 @@ def article_page(request: Request, article_id: int):
     duplicates = store.get_articles(store.duplicates_of(article_id))
     original = store.get_articles([article["duplicate_of"]])[0] if article["duplicate_of"] else None
     story = store.stories([article["story_id"]])[0] if article["story_id"] else None
+    mentions = entity_store.article_mentions(store, article_id)
+    text_mentions = [m for m in mentions if m["field"] == "text"]
+    entities: dict[int, dict] = {}
+    for mention in mentions:
+        entities.setdefault(mention["entity_id"], {"id": mention["entity_id"], "name": mention["name"],
+                                                   "type": mention["type"], "country": mention["country"],
+                                                   "sector": mention["sector"], "count": 0})["count"] += 1
     return render(request, "article.html", article=article, duplicates=duplicates, original=original,
-                  sightings=store.sightings(article_id), story=story)
+                  sightings=store.sightings(article_id), story=story, body=linked_text(article["text"], text_mentions),
+                  entities=sorted(entities.values(), key=lambda e: (-e["count"], e["name"])))
+
+
+@router.get("/entities")
+def entities_page(request: Request, q: Text = None, type: Text = None, cursor: Text = None):  # noqa: A002
+    offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
+    found = entity_store.listing(store_of(request), 51, int(offset), type or None, q or None)
+    next_url = ("/entities?" + _query_string(q=q, type=type, cursor=browse.encode_cursor({"o": int(offset) + 50}))
+                if len(found) > 50 else None)
+    return render(request, "entities.html", entities=found[:50], form={"q": q or "", "type": type or ""},
+                  next_url=next_url)
+
+
+@router.get("/entities/{entity_id}")
+def entity_page(request: Request, entity_id: int):
+    store = store_of(request)
+    entity = entity_store.get(store, entity_id)
+    if entity["id"] != entity_id:
+        raise ApiError(404, f"no entity {entity_id}")
+    others = entity["co_mentions"][:12]
+    pairs = entity_store.co_mention_pairs(store, [entity["id"], *[o["id"] for o in others]])
+    network = charts.network_svg(entity, others, pairs)
+    timeline = charts.volume_svg(entity_store.mentions_per_day(store, entity_id), "Articles mentioning it per day")
+    return render(request, "entity.html", entity=entity, network=Markup(network), timeline=Markup(timeline))
 
 
 @router.get("/search")
