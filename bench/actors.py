@@ -74,12 +74,90 @@ def evaluate(show_errors: bool = False, use_context: bool = True) -> dict:
             "ms_per_actor": round(1000 * elapsed / country_total, 3)}
 
 
+def speed(rounds: int = 3) -> dict:
+    """Articles per second of the full NLP pass (our components, entity coding and story terms, as
+    `analysis.analyze_records` runs it) against a bare `nlp.pipe` of the same model over the same
+    texts (titles and texts of ecbplus-dev and polnear-dev), in one run; best of ``rounds``."""
+    from newsradar import analysis, nlp
+
+    rows = []
+    for name in ("ecbplus-dev", "polnear-dev"):
+        rows += [json.loads(line) for line in (DATASETS / name / f"{name}.jsonl").open(encoding="utf-8")]
+    texts = [t for r in rows for t in (r.get("title") or "", r["text"][:20000])]
+    records = [(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
+    bare = nlp.bare()
+    nlp.load()
+    analysis.analyze_records(records[:20])  # warm both (the dictionary loads once)
+    list(bare.pipe(texts[:40]))
+    bare_times, full_times = [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _doc in bare.pipe(texts, batch_size=32):
+            pass
+        bare_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        analysis.analyze_records(records)
+        full_times.append(time.perf_counter() - started)
+    bare_rate, full_rate = len(rows) / min(bare_times), len(rows) / min(full_times)
+    return {"articles": len(rows), "bare_articles_per_s": round(bare_rate, 1), "full_articles_per_s": round(full_rate, 1),
+            "overhead": round(bare_rate / full_rate - 1, 3)}
+
+
+GOLD = HERE.parent / "tests" / "data" / "alias_gold.json"
+
+
+def alias_resolution(show_errors: bool = False) -> dict:
+    """Same-entity pairs of surface forms in the hand-checked articles (tests/data/alias_gold.json):
+    precision, recall and F1 of the pairs our entity groups make, over the gold's surface forms.
+    A form the pipeline never found loses its pairs (recall); forms the gold does not list are
+    left out (the gold lists every named entity, so these are mostly dates or works of art)."""
+    from newsradar.analysis import analyze_records
+    from newsradar.entities import key_of
+
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))["articles"]
+    texts: dict[tuple[str, str], dict] = {}
+    for name in sorted({g["dataset"] for g in gold}):
+        for line in (DATASETS / name / f"{name}.jsonl").open(encoding="utf-8"):
+            row = json.loads(line)
+            texts[(name, row["id"])] = row
+    right = predicted_total = gold_total = 0
+    for article in gold:
+        row = texts[(article["dataset"], article["id"])]
+        gold_group = {key_of(form): n for n, group in enumerate(article["groups"]) for form in group}
+        gold_pairs = {frozenset((a, b)) for a in gold_group for b in gold_group if a < b and gold_group[a] == gold_group[b]}
+        found: dict[str, set[int]] = {}
+        [(_, _, entities)] = analyze_records([(0, row.get("title"), row["text"], None)])
+        for n, entity in enumerate(entities):  # as the article's entities are stored
+            for mention in entity.mentions:
+                key = key_of(mention[3])
+                if key in gold_group:
+                    found.setdefault(key, set()).add(n)
+        predicted_pairs = {frozenset((a, b)) for a in found for b in found if a < b and found[a] & found[b]}
+        right += len(predicted_pairs & gold_pairs)
+        predicted_total += len(predicted_pairs)
+        gold_total += len(gold_pairs)
+        if show_errors:
+            for pair in sorted(predicted_pairs - gold_pairs, key=sorted):
+                print(f"{article['id']}: wrongly merged {sorted(pair)}", file=sys.stderr)
+            for pair in sorted(gold_pairs - predicted_pairs, key=sorted):
+                print(f"{article['id']}: missed {sorted(pair)}", file=sys.stderr)
+    precision = right / predicted_total if predicted_total else 1.0
+    recall = right / gold_total if gold_total else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"articles": len(gold), "gold_pairs": gold_total, "predicted_pairs": predicted_total,
+            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="print every miss to stderr")
     parser.add_argument("--no-context", action="store_true", help="code the actor strings without their sentences")
+    parser.add_argument("--speed", action="store_true", help="also time the full NLP pass against a bare nlp.pipe")
     args = parser.parse_args()
-    print(json.dumps(evaluate(args.errors, not args.no_context), indent=2))
+    results = {"coding": evaluate(args.errors, not args.no_context), "aliases": alias_resolution(args.errors)}
+    if args.speed:
+        results["speed"] = speed()
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import text
 
 from . import nlp
-from .entities import VERSION, Group, code_groups, key_of
+from .entities import VERSION, EntityResolver, Group, code_groups, key_of
 from .normalize import parse_datetime
 from .store import Store
 from .store import entities as entity_store
@@ -54,22 +54,26 @@ def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]]
         texts.append(title or "")
         texts.append(body)
     docs = nlp.parse(texts)
+    resolver = EntityResolver()
     results = []
     for article_id, _title, _body, day in records:
         terms: dict[str, float] = {}
+        title_doc, text_doc = next(docs), next(docs)
+        nlp.doc_terms(title_doc, nlp.TITLE_WEIGHT, terms)
+        nlp.doc_terms(text_doc, 1.0, terms)
+        # the headline and the text are one article: their mentions are resolved together
+        title_mentions = [replace(m, field="title") for m in title_doc._.mentions or []]
+        acronyms = {**(title_doc._.acronyms or {}), **(text_doc._.acronyms or {})}
+        groups = resolver.group([*(text_doc._.mentions or []), *title_mentions], acronyms)
+        code_groups(groups, day, text_doc.text)
         found: dict[str, entity_store.EntityRecord] = {}
-        for field, weight in (("title", nlp.TITLE_WEIGHT), ("text", 1.0)):
-            doc = next(docs)
-            nlp.doc_terms(doc, weight, terms)
-            groups = doc._.entity_groups or []
-            code_groups(groups, day, doc.text)
-            for group in groups:
-                key = entity_key(group)
-                record = found.get(key)
-                if record is None:
-                    record = found[key] = entity_store.EntityRecord(key, group.name, group.label, group.country,
-                                                                     group.sector, group.dictionary_id, [])
-                record.mentions += [(field, m.start, m.end, m.text, m.title) for m in group.mentions]
+        for group in groups:
+            key = entity_key(group)
+            record = found.get(key)
+            if record is None:
+                record = found[key] = entity_store.EntityRecord(key, group.name, group.label, group.country,
+                                                                 group.sector, group.dictionary_id, [])
+            record.mentions += [(m.field, m.start, m.end, m.text, m.title) for m in group.mentions]
         results.append((article_id, dict(terms), list(found.values())))
     return results
 

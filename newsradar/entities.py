@@ -64,6 +64,7 @@ class Mention:
     text: str  # as written, without a leading article or possessive
     label: str
     title: str | None = None  # the title or role written in front of a name
+    field: str = "text"  # the text parsed: "text" or "title"
 
 
 @dataclass(slots=True)
@@ -135,6 +136,8 @@ class MentionFinder:
                 inner = ent[:lead].text
                 title = f"{title} {inner}" if title else inner
             mentions.append(Mention(start, start + len(text), text, label, title))
+        mentions = self._gazetteer(doc, mentions)
+        mentions = self._surnames(doc, mentions)
         doc._.mentions = mentions
         acronyms: dict[str, str] = {}
         for match in _ACRONYM_DEFINITION.finditer(doc.text):
@@ -147,6 +150,52 @@ class MentionFinder:
                     break
         doc._.acronyms = acronyms
         return doc
+
+    @staticmethod
+    def _gazetteer(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """Countries, peoples and organizations of the dictionary that the tagger missed ("U.S.",
+        "Somali pirates") or cut short ("Islamic" of "Islamic State"): written with a capital, not
+        overlapping a longer mention."""
+        dictionary = load_dictionary()
+        words = [t.text for t in doc]
+        added: list[Mention] = []
+        index = 0
+        while index < len(doc):
+            found = dictionary.lookup(words, index) if doc[index].text[:1].isupper() else None
+            if not found:
+                index += 1
+                continue
+            length, entries = found
+            entry = next((p for p in entries if p.how in ("name", "alias", "adjective")
+                          and dictionary.actors[p.actor_id].kind in ("country", "organization")), None)
+            if entry is not None:
+                span = doc[index:index + length]
+                kind = dictionary.actors[entry.actor_id].kind
+                label = "ORG" if kind == "organization" else ("NORP" if entry.how == "adjective" else "GPE")
+                added.append(Mention(span.start_char, span.end_char, span.text, label))
+            index += length
+        kept = []
+        for mention in mentions:  # an NER mention inside a longer dictionary name gives way
+            if not any(a.start <= mention.start and mention.end <= a.end and (a.end - a.start) > (mention.end - mention.start)
+                       for a in added):
+                kept.append(mention)
+        for candidate in added:
+            if not any(m.start < candidate.end and candidate.start < m.end for m in kept):
+                kept.append(candidate)
+        return sorted(kept, key=lambda m: m.start)
+
+    @staticmethod
+    def _surnames(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+        """Later bare surnames of people named in full that the tagger missed ("O'Connor said")."""
+        surnames = {m.text.split()[-1] for m in mentions if m.label == "PERSON" and len(m.text.split()) > 1}
+        surnames = {s for s in surnames if len(s) > 2 and s[:1].isupper()}
+        if not surnames:
+            return mentions
+        extra = []
+        for token in doc:
+            if token.text in surnames and not any(m.start <= token.idx < m.end for m in mentions):
+                extra.append(Mention(token.idx, token.idx + len(token.text), token.text, "PERSON"))
+        return sorted([*mentions, *extra], key=lambda m: m.start)
 
     @staticmethod
     def _title(doc: Doc, start: int) -> str | None:
@@ -182,6 +231,9 @@ class EntityResolver:
         return doc
 
     def group(self, mentions: list[Mention], acronyms: dict[str, str]) -> list[Group]:
+        """Mentions → groups, in two passes: names that are the same once folded, acronyms and
+        their expansions, and different names of one dictionary entry; then short forms (a
+        surname, a first name) join the full name they belong to, wherever it is introduced."""
         groups: list[Group] = []
         by_key: dict[str, Group] = {}
         for mention in mentions:
@@ -191,8 +243,8 @@ class EntityResolver:
             group = by_key.get(key)
             if group is None and key in acronyms:  # an acronym the text defines
                 group = by_key.get(key_of(acronyms[key]))
-            if group is None:
-                group = self._part_of_earlier(mention, key, groups)
+            if group is None and mention.label == "ORG":
+                group = self._spelled_by(mention, groups)
             if group is None:
                 group = self._linked_group(mention, groups)
             if group is None:
@@ -203,12 +255,73 @@ class EntityResolver:
             for acronym, expansion in acronyms.items():  # "IAEA" met before the expansion is known
                 if key_of(expansion) == key and acronym in by_key and by_key[acronym] is not group:
                     self._merge(by_key[acronym], group, groups, by_key)
+        for group in list(groups):
+            if group in groups:
+                full = self._full_name_of(group, groups) or self._longer_name_of(group, groups)
+                if full is not None:
+                    self._merge(group, full, groups, by_key)
         for group in groups:
+            group.mentions.sort(key=lambda m: (m.field != "text", m.start))
             group.label = Counter(m.label for m in group.mentions).most_common(1)[0][0]
             # the fullest name, preferring one not written in capitals (a dateline's "CARACAS")
             group.name = max(group.aliases, key=lambda a: (not a.isupper(), len(tokens(a)), len(a)))
             self._link(group)
         return groups
+
+    @staticmethod
+    def _spelled_by(mention: Mention, groups: list[Group]) -> Group | None:
+        """An all-capitals short name spelling an earlier organization's initials (BPI)."""
+        letters = mention.text.replace(".", "").lower()
+        if not mention.text.replace(".", "").isupper() or len(letters) < 2:
+            return None
+        for group in groups:
+            if group.label == "ORG" and len(tokens(group.name)) > 1 and _initials(group.name) == letters:
+                return group
+        return None
+
+    def _longer_name_of(self, group: Group, groups: list[Group]) -> Group | None:
+        """An organization named by the first or last words of a longer name in the article
+        ("Hofstra" → "Hofstra University", "Navy" → "Indian Navy", "the Post" → "New York Post");
+        only when exactly one longer name fits and the short form is not a dictionary entry of its
+        own. (Not for places: Qeshm the island and Qeshm City are two.)"""
+        if group.label not in ("ORG", "FAC") or group.dictionary_id or self._entry(group.name):
+            return None
+        words = key_of(group.name).split()
+        fits = []
+        for other in groups:
+            if other is group or other.label != group.label and not (group.label == "ORG" and other.label == "FAC"):
+                continue
+            for alias in other.aliases:
+                full = key_of(alias).split()
+                if len(full) > len(words) and (full[:len(words)] == words or full[-len(words):] == words):
+                    fits.append(other)
+                    break
+        return fits[0] if len(fits) == 1 else None
+
+    def _full_name_of(self, group: Group, groups: list[Group]) -> Group | None:
+        """The person whose full name this short form is part of: its last words (a surname) or,
+        for a one-word form named as a person, the first name. Of several candidates (Hillary and
+        Chelsea Clinton), the most mentioned, then the first introduced."""
+        named_person = any(m.label == "PERSON" for m in group.mentions)
+        # a surname tagged ORG or NORP ("Trump", "Klitschko") may join a person; a place or group the
+        # dictionary knows may not
+        if not named_person and (group.dictionary_id or self._entry(group.name) is not None):
+            return None
+        words = key_of(group.name).split()
+        candidates = []
+        for order, other in enumerate(groups):
+            if other is group or not any(m.label == "PERSON" for m in other.mentions):
+                continue
+            full = key_of(max(other.aliases, key=lambda a: len(tokens(a)))).split()
+            if len(full) <= len(words):
+                continue
+            surname = full[-len(words):] == words
+            first_name = len(words) == 1 and words[0] == full[0] and named_person
+            if surname or first_name:
+                candidates.append((-len(other.mentions), order, other))
+        if not candidates:
+            return None
+        return min(candidates, key=lambda c: (c[0], c[1]))[2]
 
     @staticmethod
     def _merge(source: Group, target: Group, groups: list[Group], by_key: dict[str, Group]) -> None:
@@ -217,23 +330,6 @@ class EntityResolver:
         for key, group in list(by_key.items()):
             if group is source:
                 by_key[key] = target
-
-    @staticmethod
-    def _part_of_earlier(mention: Mention, key: str, groups: list[Group]) -> Group | None:
-        """A surname ("Maduro") or other short form of a person named in full earlier; an
-        acronym spelling an earlier organization's initials."""
-        words = key.split()
-        for group in reversed(groups):
-            full = key_of(group.name).split()
-            short_form = full[-len(words):] == words or (len(words) == 1 and words[0] == full[0]
-                                                         and mention.label == "PERSON")
-            if group.label == "PERSON" and len(full) > len(words) and short_form \
-                    and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
-                return group
-            if mention.label == "ORG" and mention.text.isupper() and len(mention.text) >= 2 and group.label == "ORG" \
-                    and len(full) > 1 and _initials(group.name) == mention.text.lower().replace(".", ""):
-                return group
-        return None
 
     def _linked_group(self, mention: Mention, groups: list[Group]) -> Group | None:
         """A different name for an entity already in the article, by the dictionary: "US" and
@@ -247,6 +343,14 @@ class EntityResolver:
         return None
 
     def _entry(self, text: str) -> str | None:
+        cache = self.__dict__.setdefault("_entries", {})
+        if text not in cache:
+            if len(cache) > 50000:
+                cache.clear()
+            cache[text] = self._lookup_entry(text)
+        return cache[text]
+
+    def _lookup_entry(self, text: str) -> str | None:
         words = tokens(text)
         if words and words[0].lower() == "the":
             words = words[1:]

@@ -61,8 +61,10 @@ def test_story_clustering_quality():
             assert result[name][measure] >= floor, (name, measure, result[name])
 
 
-ACTOR_COUNTRY_FLOOR = 0.945  # measured 0.9519 (bench/actors.py)
+ACTOR_COUNTRY_FLOOR = 0.945  # measured 0.9542 (bench/actors.py)
 ACTOR_SECTOR_FLOOR = 0.845  # measured 0.8521
+ALIAS_PRECISION_FLOOR = 0.98  # measured 1.0 (bench/actors.py, tests/data/alias_gold.json)
+ALIAS_RECALL_FLOOR = 0.87  # measured 0.8889
 
 
 @pytest.mark.skipif(not (DATASETS / "plover-gsr-dev").is_dir(), reason=f"no dataset at {DATASETS}/plover-gsr-dev")
@@ -73,3 +75,13 @@ def test_actor_coding_quality():
     assert result["actors"] == 437
     assert result["country_accuracy"] >= ACTOR_COUNTRY_FLOOR
     assert result["sector_accuracy"] >= ACTOR_SECTOR_FLOOR
+
+
+@pytest.mark.skipif(not (DATASETS / "polnear-dev").is_dir(), reason=f"no dataset at {DATASETS}/polnear-dev")
+def test_alias_resolution_quality():
+    from bench.actors import alias_resolution
+
+    result = alias_resolution()
+    assert result["articles"] == 20 and result["gold_pairs"] == 45
+    assert result["precision"] >= ALIAS_PRECISION_FLOOR
+    assert result["recall"] >= ALIAS_RECALL_FLOOR

@@ -60,8 +60,9 @@ class _Sector:
     lead: bool  # "leaders", "chief": takes the sector of the group it leads
 
 
-def matches(dictionary: Dictionary, words: list[str]) -> tuple[list[_Match], list[_Sector]]:
-    """Dictionary entries and sector words, longest first, not overlapping, left to right."""
+def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tuple[list[_Match], list[_Sector]]:
+    """Dictionary entries and sector words, longest first, not overlapping, left to right;
+    ``typos``: also one-word names within an edit or two (for a short actor phrase, not a text)."""
     entities: list[_Match] = []
     sectors: list[_Sector] = []
     index = 0
@@ -70,7 +71,7 @@ def matches(dictionary: Dictionary, words: list[str]) -> tuple[list[_Match], lis
         sector = dictionary.sector_at(words, index)
         if found is None and sector is None and "-" in words[index]:  # "Vietnamese-led", "Greek-Cypriot"
             found = dictionary.lookup([words[index].split("-")[0]], 0)
-        if found is None and sector is None:
+        if found is None and sector is None and typos:
             typo = dictionary.fuzzy(words[index])
             if typo:
                 found = (1, typo)
@@ -116,7 +117,7 @@ def _is_people(dictionary: Dictionary, words: list[str], match: _Match) -> bool:
 def _context_country(dictionary: Dictionary, text: str, context: str) -> str | None:
     """The country mentioned nearest the phrase in its sentence."""
     words = tokens(context)
-    found, _ = matches(dictionary, words)
+    found, _ = matches(dictionary, words, typos=False)
     phrase = [w.lower() for w in tokens(text)]
     lowered = [w.lower() for w in words]
     at = next((i for i in range(len(words)) if phrase and lowered[i:i + len(phrase)] == phrase), None)

@@ -116,6 +116,9 @@ class Dictionary:
         self.sector_words: dict[tuple[str, ...], str] = {}
         self.longest = 1
         self._single: dict[str, list[str]] | None = None
+        self._typos: dict[str, list[Phrase] | None] = {}
+        self.first_words: set[str] = set()  # the first word of every phrase: most positions stop here
+        self.sector_first: set[str] = set()
 
     def add_phrase(self, text: str, actor_id: str, how: str) -> None:
         words = tokens(text)
@@ -130,6 +133,7 @@ class Dictionary:
         if is_acronym(text):
             self.acronyms.add(key)
         self.longest = max(self.longest, len(key))
+        self.first_words.add(key[0])
 
     def add(self, actor: Actor) -> Actor:
         known = self.actors.get(actor.id)
@@ -148,6 +152,8 @@ class Dictionary:
 
     def lookup(self, words: list[str], start: int) -> tuple[int, list[Phrase]] | None:
         """The longest dictionary phrase starting at ``words[start]``: (length, entries)."""
+        if start >= len(words) or words[start].lower() not in self.first_words:
+            return None
         for length in range(min(self.longest, len(words) - start), 0, -1):
             window = words[start:start + length]
             key = fold(window)
@@ -164,6 +170,14 @@ class Dictionary:
         names, adjectives and aliases within one edit (two for words of nine letters or more)."""
         if len(word) < 6 or not word[0].isupper():
             return None
+        if word in self._typos:
+            return self._typos[word]
+        if len(self._typos) > 100000:
+            self._typos.clear()
+        self._typos[word] = result = self._closest(word)
+        return result
+
+    def _closest(self, word: str) -> list[Phrase] | None:
         if self._single is None:
             self._single = {}
             for key in self.phrases:
@@ -181,6 +195,9 @@ class Dictionary:
         return self.phrases[(best[1],)] if best else None
 
     def sector_at(self, words: list[str], start: int) -> tuple[int, str] | None:
+        first = words[start].lower() if start < len(words) else ""
+        if first not in self.sector_first and first[:-1] not in self.sector_first:
+            return None
         for length in range(min(4, len(words) - start), 0, -1):
             key = fold(words[start:start + length])
             sector = self.sector_words.get(key)
@@ -259,7 +276,10 @@ def _build(sections: dict) -> Dictionary:
                              aliases=list(entry.get("aliases") or []), roles=roles))
     for sector, words in (sections.get("sectors") or {}).items():
         for word in words:
-            dictionary.sector_words.setdefault(fold(tokens(str(word))), sector)
+            key = fold(tokens(str(word)))
+            if key:
+                dictionary.sector_words.setdefault(key, sector)
+                dictionary.sector_first.add(key[0])
     return dictionary
 
 
