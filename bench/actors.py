@@ -99,8 +99,17 @@ def speed(rounds: int = 3) -> dict:
         analysis.analyze_records(records)
         full_times.append(time.perf_counter() - started)
     bare_rate, full_rate = len(rows) / min(bare_times), len(rows) / min(full_times)
+    started = time.perf_counter()
+    for _doc in bare.pipe(texts, batch_size=32, n_process=2):
+        pass
+    bare_two = len(rows) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    analysis.analyze_records(records, n_process=2)
+    full_two = len(rows) / (time.perf_counter() - started)
     return {"articles": len(rows), "bare_articles_per_s": round(bare_rate, 1), "full_articles_per_s": round(full_rate, 1),
-            "overhead": round(bare_rate / full_rate - 1, 3)}
+            "overhead": round(bare_rate / full_rate - 1, 3),
+            "two_processes": {"bare_articles_per_s": round(bare_two, 1), "full_articles_per_s": round(full_two, 1),
+                              "overhead": round(bare_two / full_two - 1, 3)}}
 
 
 GOLD = HERE.parent / "tests" / "data" / "alias_gold.json"

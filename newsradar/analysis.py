@@ -15,13 +15,15 @@ from datetime import date, datetime
 
 from sqlalchemy import text
 
-from . import nlp
-from .entities import VERSION, EntityResolver, Group, code_groups, key_of
+from . import nlp, settings
+from .entities import VERSION, EntityResolver, Group, code_groups, key_of, mentions_of
 from .normalize import parse_datetime
+from .prepare import default_workers
 from .store import Store
 from .store import entities as entity_store
 
 _CHUNK = 128
+_PROCESS_CHUNK = 1000  # articles per chunk when parsing on several processes
 
 
 @dataclass(slots=True)
@@ -45,15 +47,16 @@ def entity_key(group: Group) -> str:
     return f"name:{key_of(group.name)}"
 
 
-def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]]
+def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]], n_process: int = 1
                     ) -> list[tuple[int, dict[str, float], list[entity_store.EntityRecord]]]:
     """(article id, title, text, day) → (article id, story terms, entities). Parses each title and
-    text once."""
+    text once; ``n_process`` > 1 parses on that many processes (each loads the model: it pays from
+    a few hundred articles on)."""
     texts: list[str] = []
     for _, title, body, _ in records:
         texts.append(title or "")
         texts.append(body)
-    docs = nlp.parse(texts)
+    docs = nlp.parse(texts, n_process=n_process)
     resolver = EntityResolver()
     results = []
     for article_id, _title, _body, day in records:
@@ -62,9 +65,9 @@ def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]]
         nlp.doc_terms(title_doc, nlp.TITLE_WEIGHT, terms)
         nlp.doc_terms(text_doc, 1.0, terms)
         # the headline and the text are one article: their mentions are resolved together
-        title_mentions = [replace(m, field="title") for m in title_doc._.mentions or []]
+        title_mentions = [replace(m, field="title") for m in mentions_of(title_doc)]
         acronyms = {**(title_doc._.acronyms or {}), **(text_doc._.acronyms or {})}
-        groups = resolver.group([*(text_doc._.mentions or []), *title_mentions], acronyms)
+        groups = resolver.group([*mentions_of(text_doc), *title_mentions], acronyms)
         code_groups(groups, day, text_doc.text)
         found: dict[str, entity_store.EntityRecord] = {}
         for group in groups:
@@ -78,6 +81,13 @@ def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]]
     return results
 
 
+def processes_for(count: int) -> int:
+    """Parsing processes for ``count`` articles: NEWSRADAR_WORKERS (0: one per CPU, at most 4),
+    and only one below 500 articles, where starting processes costs more than it saves."""
+    workers = settings.get("workers") or default_workers()
+    return max(1, workers) if count >= 500 else 1
+
+
 def analyze_pending(store: Store, progress: AnalysisProgress | None = None) -> AnalysisReport:
     """Analyse every original article whose analysis is missing or older than the current
     versions. Each chunk is one transaction; safe to interrupt and run again."""
@@ -88,16 +98,18 @@ def analyze_pending(store: Store, progress: AnalysisProgress | None = None) -> A
     with store._connect() as conn:
         total = conn.execute(text(f"SELECT count(*) {pending_sql}"), {"v": VERSION}).scalar_one()
     progress.started(total)
+    n_process = processes_for(total)
+    chunk = _PROCESS_CHUNK if n_process > 1 else _CHUNK
     last = 0
     while True:
         with store._connect() as conn:
             rows = conn.execute(text(f"SELECT a.id, a.title, a.text, a.published {pending_sql} AND a.id > :last"
-                                     " ORDER BY a.id LIMIT :n"), {"v": VERSION, "last": last, "n": _CHUNK}).all()
+                                     " ORDER BY a.id LIMIT :n"), {"v": VERSION, "last": last, "n": chunk}).all()
         if not rows:
             return report
         last = rows[-1].id
         records = [(r.id, r.title, r.text, _day(parse_datetime(r.published))) for r in rows]
-        results = analyze_records(records)
+        results = analyze_records(records, n_process=n_process if len(records) >= 500 else 1)
         with store._connect(write=True) as conn:
             corrections = entity_store.load_corrections(conn)
             entity_store.write(store, conn, [(a, found) for a, _, found in results], VERSION, corrections)

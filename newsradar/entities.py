@@ -67,6 +67,12 @@ class Mention:
     field: str = "text"  # the text parsed: "text" or "title"
 
 
+def mentions_of(doc: Doc) -> list[Mention]:
+    """The mentions a doc carries (stored as plain lists, so docs cross process boundaries when
+    ``nlp.pipe`` runs with ``n_process``)."""
+    return [Mention(*values) for values in doc._.mentions or []]
+
+
 @dataclass(slots=True)
 class Group:
     name: str
@@ -138,7 +144,7 @@ class MentionFinder:
             mentions.append(Mention(start, start + len(text), text, label, title))
         mentions = self._gazetteer(doc, mentions)
         mentions = self._surnames(doc, mentions)
-        doc._.mentions = mentions
+        doc._.mentions = [[m.start, m.end, m.text, m.label, m.title, m.field] for m in mentions]
         acronyms: dict[str, str] = {}
         for match in _ACRONYM_DEFINITION.finditer(doc.text):
             expansion, acronym = match.group(1), match.group(2)
@@ -227,7 +233,10 @@ class EntityResolver:
         return self._dictionary
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.entity_groups = self.group(doc._.mentions or [], doc._.acronyms or {})
+        groups = self.group(mentions_of(doc), doc._.acronyms or {})
+        doc._.entity_groups = [{"name": g.name, "label": g.label, "dictionary_id": g.dictionary_id,
+                                "aliases": g.aliases, "mentions": [[m.start, m.end] for m in g.mentions]}
+                               for g in groups]
         return doc
 
     def group(self, mentions: list[Mention], acronyms: dict[str, str]) -> list[Group]:

@@ -68,9 +68,9 @@ def bare() -> Language:
     return spacy.load(MODEL, exclude=list(_DISABLED))
 
 
-def parse(texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
+def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
     nlp = load()
-    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size)
+    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size, n_process=n_process)
 
 
 def _entity_key(text: str) -> str:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from newsradar import analysis, nlp, stories
 from newsradar.cli import app
-from newsradar.entities import EntityResolver, Mention, acronym_matches, code_groups
+from newsradar.entities import EntityResolver, Mention, acronym_matches, code_groups, mentions_of
 from newsradar.model import Article
 from newsradar.normalize import normalize_article
 from newsradar.store import entities as entity_store
@@ -22,8 +22,9 @@ runner = CliRunner()
 
 def groups_of(text: str, day: date | None = None):
     doc = next(nlp.parse([text]))
-    groups = doc._.entity_groups
-    code_groups(groups, day)
+    groups = EntityResolver().group(mentions_of(doc), doc._.acronyms)
+    code_groups(groups, day, doc.text)
+    assert [g["aliases"] for g in doc._.entity_groups] == [g.aliases for g in groups]  # the component agrees
     return groups
 
 
@@ -178,3 +179,11 @@ def test_entities_commands(tmp_path):
     assert bad_split.exit_code == 1 and "has no mention written 'Chávez'" in bad_split.output
     updated = runner.invoke(app, ["entities", "update", "--db", db])
     assert updated.exit_code == 0 and "0 articles analysed" in updated.output
+
+
+def test_several_processes_give_the_same_analysis(datasets):
+    rows = [json.loads(line) for line in (datasets / "ecbplus-dev" / "ecbplus-dev.jsonl").open(encoding="utf-8")][:24]
+    records = [(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
+    one = analysis.analyze_records(records)
+    two = analysis.analyze_records(records, n_process=2)
+    assert one == two and sum(len(e) for _, _, e in one) > 50
