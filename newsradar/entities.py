@@ -293,9 +293,11 @@ class EntityResolver:
         ("Hofstra" → "Hofstra University", "Navy" → "Indian Navy", "the Post" → "New York Post");
         only when exactly one longer name fits and the short form is not a dictionary entry of its
         own. (Not for places: Qeshm the island and Qeshm City are two.)"""
+        words = key_of(group.name).split()
+        if group.label == "GPE":
+            return self._same_place(group, words, groups)
         if group.label not in ("ORG", "FAC") or group.dictionary_id or self._entry(group.name):
             return None
-        words = key_of(group.name).split()
         fits = []
         for other in groups:
             if other is group or other.label != group.label and not (group.label == "ORG" and other.label == "FAC"):
@@ -306,6 +308,22 @@ class EntityResolver:
                     fits.append(other)
                     break
         return fits[0] if len(fits) == 1 else None
+
+    def _same_place(self, group: Group, words: list[str], groups: list[Group]) -> Group | None:
+        """A place and its other name in the article: "Palmer" and "City of Palmer" (but not
+        "Qeshm" and "Qeshm City", nor Kuwait and Kuwait City: "X City" is often another place),
+        and a US state and its abbreviation ("N.Y." and "New York")."""
+        full_state = self.dictionary.place_short_forms.get(tuple(words))
+        for other in groups:
+            if other is group or other.label != "GPE":
+                continue
+            for alias in other.aliases:
+                full = key_of(alias).split()
+                if full[:2] in (["city", "of"], ["town", "of"], ["village", "of"], ["borough", "of"]) and full[2:] == words:
+                    return other
+                if full_state is not None and tuple(full) == full_state:
+                    return other
+        return None
 
     def _full_name_of(self, group: Group, groups: list[Group]) -> Group | None:
         """The person whose full name this short form is part of: its last words (a surname) or,

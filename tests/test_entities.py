@@ -68,6 +68,15 @@ def test_unknown_organisation_and_its_acronym():
     assert not acronym_matches("FBI", "Tren de Aragua")
 
 
+def test_places_and_their_other_names():
+    resolver = EntityResolver()
+    mentions = [Mention(0, 6, "Palmer", "GPE"), Mention(10, 24, "City of Palmer", "GPE"), Mention(30, 35, "Qeshm", "GPE"),
+                Mention(40, 50, "Qeshm City", "GPE"), Mention(60, 64, "N.Y.", "GPE"), Mention(70, 78, "New York", "GPE")]
+    groups = {tuple(g.aliases) for g in resolver.group(mentions, {})}
+    assert ("Palmer", "City of Palmer") in groups and ("N.Y.", "New York") in groups
+    assert ("Qeshm",) in groups and ("Qeshm City",) in groups
+
+
 def test_typographic_variants_fold_together_and_pronouns_are_not_entities():
     resolver = EntityResolver()
     mentions = [Mention(0, 14, "Nicolas Maduro", "PERSON"), Mention(20, 34, "Nicolás Maduro", "PERSON"),

@@ -117,6 +117,7 @@ class Dictionary:
         self.longest = 1
         self._single: dict[str, list[str]] | None = None
         self._typos: dict[str, list[Phrase] | None] = {}
+        self.place_short_forms: dict[tuple[str, ...], tuple[str, ...]] = {}  # "n.y." → "new york"
         self.first_words: set[str] = set()  # the first word of every phrase: most positions stop here
         self.sector_first: set[str] = set()
 
@@ -225,6 +226,9 @@ def _edits(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
+_WORDS = {"wash", "mass", "miss", "mont", "kan", "del", "ind", "ore", "neb"}
+
+
 def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -264,6 +268,15 @@ def _build(sections: dict) -> Dictionary:
     for code, places in (sections.get("places") or {}).items():
         for place in places:
             dictionary.add_phrase(place, f"country:{code}", "place")
+    for state, short_forms in _read(DATA / "us_states.yaml").items():
+        dictionary.add_phrase(state, "country:USA", "place")
+        for short in short_forms:
+            # AP abbreviations name the state where they cannot be read as a word ("N.Y.", "Calif.",
+            # not "Miss." or "Wash."); postal codes only link an abbreviation to its state in an article
+            bare = short.rstrip(".").lower()
+            if "." in short.rstrip(".") or (short.endswith(".") and len(bare) >= 4 and bare not in _WORDS):
+                dictionary.add_phrase(short, "country:USA", "place")
+            dictionary.place_short_forms[fold(tokens(short))] = fold(tokens(state))
     for entry in sections.get("organizations") or []:
         dictionary.add(Actor(f"org:{slug(entry['name'])}", entry["name"], "organization", "ORG",
                              country=entry.get("country"), sector=entry.get("sector"),
