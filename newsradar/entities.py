@@ -1,16 +1,20 @@
 """Entities in one article, as two spaCy components that read the parse (no second parse):
 
-``newsradar_mentions`` (requires ``doc.ents``, assigns ``doc._.mentions``) turns named entities into
-mentions: the name as written without a leading article or a possessive, the title or role in
-front of it kept as evidence ("Venezuelan President" Nicolás Maduro), words that are only titles
-("State" of "Secretary of State") dropped, and acronyms the text defines ("the International
-Atomic Energy Agency (IAEA)") noted.
+``newsradar_mentions`` (requires ``doc.ents``, assigns ``doc._.mentions`` and ``doc._.acronyms``)
+turns named entities into mentions: the name as written without a leading article or a possessive,
+the title or role in front of it kept as evidence ("Venezuelan President" Nicolás Maduro), words
+that are only titles ("State" of "Secretary of State") dropped, acronyms the text defines ("the
+International Atomic Energy Agency (IAEA)") noted; dictionary names the tagger missed ("U.S.") and
+later bare surnames of people named in full are added.
 
 ``newsradar_entities`` (requires ``doc._.mentions``, assigns ``doc._.entity_groups``) groups the
-mentions that name one entity: the same name once folded (accents, case, typographic quotes); a
-surname or other part of a full name introduced earlier; an acronym and its expansion; a country's
-name and its adjective. Each group is then linked to the actor dictionary where a name or alias is
-in it, and coded by country and sector as of the article's date (``newsradar.actors``).
+mentions that name one entity (``EntityResolver``): the same name once folded (accents, case,
+typographic quotes); an acronym and its expansion; two names of one dictionary entry (a country
+and its adjective, a group's Spanish and English names); a surname or first name and the full name
+it belongs to, wherever that is introduced; an organization's short form. Each group is linked to
+the actor dictionary where one of its names is there, and ``code_groups`` codes it by country and
+sector as of the article's date (``newsradar.actors``). ``analysis`` resolves an article's headline
+and text together with the same resolver.
 
 Versioned names are stored with the output so a re-run knows what to recompute."""
 
@@ -106,7 +110,7 @@ def acronym_matches(acronym: str, expansion: str) -> bool:
     """Do the capitals of an acronym spell the expansion's significant initials (TdA → Tren de
     Aragua, IAEA → International Atomic Energy Agency)?"""
     letters = "".join(c for c in acronym if c.isalpha())
-    words = [w for w in tokens(expansion)]
+    words = tokens(expansion)
     significant = "".join(w[0] for w in words if w.lower() not in _SMALL).lower()
     every = "".join(w[0] for w in words).lower()
     return letters.lower() in (significant, every) or (letters.isupper() is False and
