@@ -82,11 +82,29 @@ def cluster(rows: list[dict], terms: list[dict[str, float]], config: StoryConfig
     return [clusterer.entries[index].story for index in range(len(rows))]  # after every merge and split
 
 
-def quality(config: StoryConfig, cache: bool) -> dict:
+def with_canonical_entities(rows: list[dict], terms: list[dict[str, float]], mode: str) -> list[dict[str, float]]:
+    """An ablation: the actor pipeline's canonical entities (``C:<entity key>``, weighted by
+    mentions, headline ×2) in place of (``replace``) or beside (``add``) the NER strings."""
+    from newsradar import analysis
+
+    records = [(n, clean_text(r.get("title") or "") or None, clean_text(r["text"]), None) for n, r in enumerate(rows)]
+    changed = []
+    for counts, (_, _, entities) in zip(terms, analysis.analyze_records(records, n_process=2), strict=True):
+        counts = {k: v for k, v in counts.items() if mode == "add" or not k.startswith("E:")}
+        for entity in entities:
+            weight = sum(2.0 if m[0] == "title" else 1.0 for m in entity.mentions)
+            counts["C:" + entity.key] = counts.get("C:" + entity.key, 0.0) + weight
+        changed.append(counts)
+    return changed
+
+
+def quality(config: StoryConfig, cache: bool, canonical: str | None = None) -> dict:
     results = {}
     for name in ("ecbplus-dev", "basil-dev"):
         rows = load(name)
         terms = terms_of(name, rows, cache)
+        if canonical:
+            terms = with_canonical_entities(rows, terms, canonical)
         started = time.perf_counter()
         predicted = cluster(rows, terms, config)
         elapsed = time.perf_counter() - started
@@ -176,6 +194,8 @@ def main() -> None:
     parser.add_argument("--store", action="store_true", help="measure end to end through a SQLite store")
     parser.add_argument("--scale", type=int, nargs="*", help="article counts for the cost-per-article curve")
     parser.add_argument("--no-cache", action="store_true", help="parse the datasets again")
+    parser.add_argument("--canonical", choices=("replace", "add"),
+                        help="ablation: canonical entities in place of or beside the NER strings")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="override a StoryConfig field, for ablations (e.g. --set split_threshold=0)")
     args = parser.parse_args()
@@ -187,7 +207,7 @@ def main() -> None:
     if args.scale:
         scale(args.scale, config, not args.no_cache)
         return
-    result = quality_through_store() if args.store else quality(config, not args.no_cache)
+    result = quality_through_store() if args.store else quality(config, not args.no_cache, args.canonical)
     print(json.dumps(result, indent=2))
 
 
