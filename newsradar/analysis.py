@@ -56,7 +56,9 @@ def analyze_records(records: Sequence[tuple[int, str | None, str, date | None]],
     for _, title, body, _ in records:
         texts.append(title or "")
         texts.append(body)
-    docs = nlp.parse(texts, n_process=n_process)
+    # newsradar_entities groups a single doc; an article's headline and text are grouped together
+    # below, so that component is left out here rather than run and thrown away
+    docs = nlp.parse(texts, n_process=n_process, disable=("newsradar_entities",))
     resolver = EntityResolver()
     results = []
     for article_id, _title, _body, day in records:

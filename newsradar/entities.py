@@ -29,13 +29,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .actors import code_actor, load_dictionary
-from .actors.dictionary import Dictionary, fold, tokens
+from .actors.dictionary import KIND_ORDER, Dictionary, fold, tokens
 
 MENTIONS_VERSION = "newsradar.mentions.v1"
 ENTITIES_VERSION = "newsradar.entities.v1"  # bump when what the components produce changes
 VERSION = f"{MENTIONS_VERSION}+{ENTITIES_VERSION}"
 
-LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "NORP": "NORP", "LOC": "LOC", "FAC": "FAC"}
+LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})  # the NER labels that name entities
 _TITLE_WORDS = {
     "president", "vice", "prime", "minister", "secretary", "state", "senator", "sen", "rep", "representative",
     "congressman", "congresswoman", "governor", "gov", "mayor", "general", "gen", "lt", "col", "colonel",
@@ -121,8 +121,8 @@ class MentionFinder:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
         for ent in doc.ents:
-            label = LABELS.get(ent.label_)
-            if label is None:
+            label = ent.label_
+            if label not in LABELS:
                 continue
             span = ent
             while len(span) > 1 and span[0].lower_ in ("the", "a", "an"):
@@ -392,8 +392,7 @@ class EntityResolver:
         entries = [p for p in found[1] if p.how in ("name", "alias", "adjective")]
         if not entries:
             return None
-        kinds = {"person": 0, "organization": 1, "country": 2}
-        best = min(entries, key=lambda p: (kinds[self.dictionary.actors[p.actor_id].kind], p.how != "name"))
+        best = min(entries, key=lambda p: (KIND_ORDER[self.dictionary.actors[p.actor_id].kind], p.how != "name"))
         return best.actor_id
 
     def _link(self, group: Group) -> None:

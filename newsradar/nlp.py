@@ -68,9 +68,12 @@ def bare() -> Language:
     return spacy.load(MODEL, exclude=list(_DISABLED))
 
 
-def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Iterator[Doc]:
+def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1,
+          disable: Sequence[str] = ()) -> Iterator[Doc]:
+    """Docs of the texts (each cut at _MAX_CHARS), with the named components left out."""
     nlp = load()
-    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size, n_process=n_process)
+    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size, n_process=n_process,
+                    disable=list(disable))
 
 
 def _entity_key(text: str) -> str:

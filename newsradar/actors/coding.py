@@ -20,14 +20,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .dictionary import Actor, Dictionary, load_dictionary, tokens
+from .dictionary import KIND_ORDER, Actor, Dictionary, load_dictionary, tokens
 
 _DETERMINERS = {"the", "a", "an", "some", "several", "many", "two", "three", "four", "five", "six", "seven",
                 "eight", "nine", "ten", "dozens", "hundreds", "thousands", "of", "senior", "top", "other"}
 _LINKS = {"of", "in", "from", "at", "for", "on", "near", "inside", "across", "against", "with", "by"}
 _LEAD_WORDS = {"leader", "leaders", "leadership", "chief", "chiefs", "head", "heads", "commander", "commanders",
                "spokesman", "spokeswoman", "spokesperson"}
-_KINDS = {"person": 0, "organization": 1, "country": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +76,7 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
                 found = (1, typo)
         if found and (sector is None or found[0] >= sector[0]):
             length, entries = found
-            best = min(entries, key=lambda p: (_KINDS[dictionary.actors[p.actor_id].kind], p.how != "name"))
+            best = min(entries, key=lambda p: (KIND_ORDER[dictionary.actors[p.actor_id].kind], p.how != "name"))
             entities.append(_Match(index, index + length, dictionary.actors[best.actor_id], best.how))
             index += length
         elif sector:
@@ -122,19 +121,13 @@ def _context_country(dictionary: Dictionary, text: str, context: str) -> str | N
     lowered = [w.lower() for w in words]
     at = next((i for i in range(len(words)) if phrase and lowered[i:i + len(phrase)] == phrase), None)
     inside = range(at, at + len(phrase)) if at is not None else range(0)
-    places = [(m.start, _country_of(m)) for m in found if _country_of(m) and m.start not in inside
+    places = [(m.start, m.actor.country) for m in found if m.actor.country and m.start not in inside
               and not (m.start > 0 and lowered[m.start - 1] == "ethnic")]
     if not places:
         return None
     if at is None:
         return places[0][1]
     return min(places, key=lambda p: (abs(p[0] - at), p[0]))[1]
-
-
-def _country_of(match: _Match) -> str | None:
-    if match.actor.kind == "person":
-        return match.actor.country
-    return match.actor.country
 
 
 def code_actor(text: str, day: date | None = None, dictionary: Dictionary | None = None,

@@ -22,6 +22,10 @@ DATA = Path(__file__).resolve().parent / "data"
 _TOKEN = re.compile(r"[^\W_]+(?:[.'\-][^\W_]+)*\.?", re.UNICODE)
 
 
+# which kind of entry wins when one phrase names several (a person over an organization over a country)
+KIND_ORDER = {"person": 0, "organization": 1, "country": 2}
+
+
 def strip_accents(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.replace("’", "'").replace("‘", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -305,47 +309,36 @@ def _country_words(dictionary: Dictionary, actor_id: str, info: dict) -> None:
         dictionary.add_phrase(metonym, actor_id, "metonym")
 
 
-def _sections(paths: list[Path]) -> dict:
-    merged: dict = {"countries": {}, "places": {}, "organizations": [], "people": [], "sectors": {}}
-    for path in paths:
-        data = _read(path)
-        for key, value in data.items():
-            if key not in merged:
-                raise SettingsError(f"{path}: unknown section {key!r}; use countries, places, organizations, people, sectors")
-            if isinstance(merged[key], list):
-                merged[key] += value or []
+_SECTIONS = ("countries", "places", "organizations", "people", "sectors")
+
+
+def _merge(sections: dict, data: dict, source: Path) -> None:
+    """Add one file's sections to ``sections``: lists are extended, mappings merged entry by entry
+    (a list value extended, a mapping value updated)."""
+    for key, value in data.items():
+        if key not in _SECTIONS:
+            raise SettingsError(f"{source}: unknown section {key!r}; use {', '.join(_SECTIONS)}")
+        if isinstance(sections[key], list):
+            sections[key] = [*sections[key], *(value or [])]
+            continue
+        for name, item in (value or {}).items():
+            if isinstance(item, list):
+                sections[key][name] = [*(sections[key].get(name) or []), *item]
             else:
-                for name, item in (value or {}).items():
-                    if isinstance(item, list):
-                        merged[key].setdefault(name, [])
-                        merged[key][name] = [*merged[key][name], *item]
-                    else:
-                        merged[key].setdefault(name, {}).update(item)
-    return merged
+                sections[key].setdefault(name, {}).update(item)
 
 
 @functools.lru_cache(maxsize=4)
 def _load(user_file: str) -> Dictionary:
-    packaged = {"countries": DATA / "countries.yaml", "places": DATA / "places.yaml",
-                "organizations": DATA / "organizations.yaml", "people": DATA / "people.yaml",
-                "sectors": DATA / "sectors.yaml"}
     sections: dict = {"countries": {}, "places": {}, "organizations": [], "people": [], "sectors": {}}
-    for key, path in packaged.items():
-        sections[key] = _read(path)
+    for key in _SECTIONS:  # ours: one file per section
+        path = DATA / f"{key}.yaml"
+        _merge(sections, {key: _read(path)}, path)
     if user_file:
         path = Path(user_file).expanduser()
         if not path.is_file():
             raise SettingsError(f"NEWSRADAR_ACTORS_FILE={user_file!r} is not a file")
-        user = _sections([path])
-        for key, value in user.items():
-            if isinstance(value, list):
-                sections[key] = [*(sections[key] or []), *value]
-            else:
-                for name, item in value.items():
-                    if isinstance(item, list):
-                        sections[key][name] = [*(sections[key].get(name) or []), *item]
-                    else:
-                        sections[key].setdefault(name, {}).update(item)
+        _merge(sections, _read(path), path)
     return _build(sections)
 
 

@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,6 @@ class Filters:
 class Page:
     items: list[dict]
     next_cursor: str | None
-    extra: dict = field(default_factory=dict)
 
 
 def encode_cursor(values: dict) -> str:
@@ -391,6 +390,14 @@ def _snippets(conn: Connection, store: Store, query: str, ids: list[int]) -> dic
     return {r[0]: r[1] for r in rows}
 
 
+def day_of(store: Store, hourly: bool = False) -> str:
+    """SQL for the UTC day (``YYYY-MM-DD``) or hour (``YYYY-MM-DDTHH``) of ``a.published``."""
+    if store.dialect == "sqlite":
+        return f"substr(a.published, 1, {13 if hourly else 10})"
+    form = 'YYYY-MM-DD"T"HH24' if hourly else "YYYY-MM-DD"
+    return f"to_char(a.published AT TIME ZONE 'UTC', '{form}')"
+
+
 def coverage(store: Store, filters: Filters | None = None, story_id: int | None = None,
              hourly: bool = False) -> list[tuple[str, int]]:
     """Articles per day (UTC, ``YYYY-MM-DD``) or per hour (``YYYY-MM-DDTHH``), oldest first, for
@@ -402,11 +409,7 @@ def coverage(store: Store, filters: Filters | None = None, story_id: int | None 
     if story_id is not None:
         clauses.append("a.story_id = :story_id")
         params["story_id"] = story_id
-    if store.dialect == "sqlite":
-        day = f"substr(a.published, 1, {13 if hourly else 10})"
-    else:
-        form = 'YYYY-MM-DD"T"HH24' if hourly else "YYYY-MM-DD"
-        day = f"to_char(a.published AT TIME ZONE 'UTC', '{form}')"
+    day = day_of(store, hourly)
     with store._connect() as conn:
         rows = conn.execute(text(f"SELECT {day} AS day, count(*) FROM articles a WHERE {' AND '.join(clauses)}"
                                  " GROUP BY day ORDER BY day"), params).all()
@@ -420,15 +423,3 @@ def newest_published(store: Store, filters: Filters) -> datetime | None:
         value = conn.execute(text(f"SELECT max(a.published) FROM articles a WHERE {' AND '.join(clauses)}"),
                              params).scalar()
     return parse_datetime(value)
-
-
-def outlets(store: Store) -> list[str]:
-    with store._connect() as conn:
-        return [r[0] for r in conn.execute(text(
-            "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet"))]
-
-
-def languages(store: Store) -> list[str]:
-    with store._connect() as conn:
-        return [r[0] for r in conn.execute(text(
-            "SELECT DISTINCT language FROM articles WHERE language IS NOT NULL ORDER BY language"))]

@@ -5,7 +5,6 @@ analysis applies again."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -291,13 +290,11 @@ def rename(store: Store, ref: int | str, name: str) -> dict:
     return get(store, entity["id"])
 
 
-def as_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
 def mentions_per_day(store: Store, entity_id: int) -> list[tuple[str, int]]:
     """Articles mentioning the entity per day (UTC), oldest first."""
-    day = "substr(a.published, 1, 10)" if store.dialect == "sqlite" else "to_char(a.published AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+    from .browse import day_of
+
+    day = day_of(store)
     with store._connect() as conn:
         rows = conn.execute(text(
             f"SELECT {day} AS day, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"

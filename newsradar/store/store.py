@@ -267,26 +267,16 @@ class Store:
         return None
 
     def search(self, query: str, limit: int = 20) -> list[dict]:
-        """Full-text search over titles and texts, best first, each hit with a snippet."""
+        """Full-text search over titles and texts, best first, each hit with a snippet whose
+        matches are in [brackets] (the first page of ``browse.search_page``)."""
+        from . import browse
+
         if not query.strip():
             return []
-        with self._connect() as conn:
-            if self.dialect == "sqlite":
-                match = fts5_query(query)
-                if not match:
-                    return []
-                rows = conn.execute(text(
-                    "SELECT a.id, a.title, a.outlet, a.published, a.url, -bm25(articles_fts, 3.0, 1.0) AS score,"
-                    " snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet FROM articles_fts"
-                    " JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH :q"
-                    " ORDER BY bm25(articles_fts, 3.0, 1.0) LIMIT :limit"), {"q": match, "limit": limit})
-            else:
-                rows = conn.execute(text(
-                    "SELECT a.id, a.title, a.outlet, a.published, a.url, ts_rank(a.search_vector, q) AS score,"
-                    " ts_headline('english', a.text, q, 'StartSel=[, StopSel=], MaxWords=30, MinWords=10') AS snippet"
-                    " FROM articles a, websearch_to_tsquery('english', :q) q WHERE a.search_vector @@ q"
-                    " ORDER BY score DESC, a.id LIMIT :limit"), {"q": query, "limit": limit})
-            return [{**dict(r._mapping), "published": parse_datetime(r.published)} for r in rows]
+        hits = browse.search_page(self, browse.Filters(query), "relevance", None, limit).items
+        for hit in hits:
+            hit["snippet"] = (hit["snippet"] or "").replace(browse.MARK_START, "[").replace(browse.MARK_END, "]")
+        return hits
 
     def stats(self) -> dict:
         with self._connect() as conn:

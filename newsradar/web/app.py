@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -205,7 +205,3 @@ def json_response(request: Request, data: Any, status: int = 200, media_type: st
     if status == 200 and tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status, media_type=media_type, headers=headers)
-
-
-def html_page(content: str, status: int = 200, headers: dict | None = None) -> HTMLResponse:
-    return HTMLResponse(content, status_code=status, headers=headers)

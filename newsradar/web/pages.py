@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import nh3
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -22,13 +22,14 @@ from ..store import entities as entity_store
 from ..store import feeds as feed_store
 from ..store import topics as topic_store
 from . import charts, syndication
+from .api import subscribe
 from .app import (
     HERE,
     auth_of,
     check_search_rate,
     filters_from,
-    html_page,
     json_response,
+    require_read,
     store_of,
 )
 from .errors import ApiError
@@ -50,9 +51,7 @@ def safe_href(url: str | None) -> str | None:
 
 def paragraphs(value: str | None) -> Markup:
     """Plain text as sanitized paragraphs."""
-    blocks = [b.strip() for b in re.split(r"\n\s*\n", value or "") if b.strip()]
-    html = "".join(f"<p>{escape(b)}</p>".replace("\n", "<br>") for b in blocks)
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https"}))
+    return linked_text(value, [])
 
 
 def linked_text(value: str | None, mentions: list[dict]) -> Markup:
@@ -102,7 +101,7 @@ def render(request: Request, template: str, status: int = 200, headers: dict | N
     nonce, csrf = auth.csrf_pair(request)
     context.update(request=request, signed_in=auth.session_valid(request), writes_enabled=auth.writes_enabled,
                    csrf=csrf)
-    response = html_page(env.get_template(template).render(**context), status, headers)
+    response = HTMLResponse(env.get_template(template).render(**context), status_code=status, headers=headers)
     if request.cookies.get(CSRF_COOKIE) != nonce:
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
@@ -112,12 +111,7 @@ def render_error(request: Request, status: int, message: str, headers: dict | No
     return render(request, "error.html", status=status, headers=headers, status_code=status, message=message)
 
 
-def _read_page(request: Request) -> None:
-    if not auth_of(request).may_read(request):
-        raise ApiError(401, "this server is private: log in with the API token")
-
-
-router = APIRouter(dependencies=[Depends(_read_page)], include_in_schema=False)
+router = APIRouter(dependencies=[Depends(require_read)], include_in_schema=False)
 open_router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str | None, Query()]
@@ -189,9 +183,8 @@ def coverage_chart(request: Request, q: Text = None, outlet: Text = None, langua
             filters.since = (newest - timedelta(days=119)).replace(hour=0, minute=0, second=0, microsecond=0)
     counts = browse.coverage(store, filters)
     label = f"Articles per day{' matching ' + repr(filters.query) if filters.query else ''}"
-    svg = charts.volume_svg(counts, label) or charts.volume_svg([], label)
-    return json_response(request, None, media_type="image/svg+xml",
-                         body=(svg or '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>').encode())
+    svg = charts.volume_svg(counts, label) or '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+    return json_response(request, None, media_type="image/svg+xml", body=svg.encode())
 
 
 @router.get("/stories/{story_id}")
@@ -304,8 +297,6 @@ async def feeds_add(request: Request, url: Annotated[str, Form()], csrf: Annotat
                     outlet: Annotated[str, Form()] = ""):
     _check_form(request, csrf)
     _require_session(request)
-    from .api import subscribe
-
     feed, _created = await subscribe(request, url, outlet or None, 900, True)
     return RedirectResponse("/feeds?" + urlencode({"added": feed.url}), status_code=303)
 
