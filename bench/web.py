@@ -239,7 +239,7 @@ def main() -> None:
             until = datetime.fromisoformat(filters["until"]).replace(tzinfo=UTC) if "until" in filters else None
             topic_store.add(store, name, query, filters.get("outlet"), filters.get("language"), since, until, replace=True)
         stats = {"articles": store.count_articles()}
-        with store._connect() as conn:
+        with store.connect() as conn:
             from sqlalchemy import text
 
             stats["stories"] = conn.execute(text("SELECT count(*) FROM stories")).scalar_one()

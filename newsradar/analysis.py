@@ -97,14 +97,14 @@ def analyze_pending(store: Store, progress: AnalysisProgress | None = None) -> A
     report = AnalysisReport()
     pending_sql = ("FROM articles a LEFT JOIN analyses n ON n.article_id = a.id AND n.component = 'entities'"
                    " WHERE a.duplicate_of IS NULL AND (n.version IS NULL OR n.version <> :v)")
-    with store._connect() as conn:
+    with store.connect() as conn:
         total = conn.execute(text(f"SELECT count(*) {pending_sql}"), {"v": VERSION}).scalar_one()
     progress.started(total)
     n_process = processes_for(total)
     chunk = _PROCESS_CHUNK if n_process > 1 else _CHUNK
     last = 0
     while True:
-        with store._connect() as conn:
+        with store.connect() as conn:
             rows = conn.execute(text(f"SELECT a.id, a.title, a.text, a.published {pending_sql} AND a.id > :last"
                                      " ORDER BY a.id LIMIT :n"), {"v": VERSION, "last": last, "n": chunk}).all()
         if not rows:
@@ -112,7 +112,7 @@ def analyze_pending(store: Store, progress: AnalysisProgress | None = None) -> A
         last = rows[-1].id
         records = [(r.id, r.title, r.text, _day(parse_datetime(r.published))) for r in rows]
         results = analyze_records(records, n_process=n_process if len(records) >= 500 else 1)
-        with store._connect(write=True) as conn:
+        with store.connect(write=True) as conn:
             corrections = entity_store.load_corrections(conn)
             entity_store.write(store, conn, [(a, found) for a, _, found in results], VERSION, corrections)
             conn.execute(text("INSERT INTO story_features (article_id, terms) VALUES (:id, :terms)"

@@ -502,11 +502,11 @@ def _select_in(conn: Connection, sql: str, values: Sequence[Any]) -> list:
 
 def _load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
     def df_lookup(terms: Sequence[str]) -> dict[str, int]:
-        with store._connect() as conn:
+        with store.connect() as conn:
             return {r.term: r.df for r in _select_in(conn, "SELECT term, df FROM story_terms WHERE term IN :values",
                                                       terms)}
 
-    with store._connect() as conn:
+    with store.connect() as conn:
         documents, seq = conn.execute(text(
             "SELECT count(*), coalesce(max(seq), 0) FROM story_features WHERE vector IS NOT NULL")).one()
         newest = parse_datetime(conn.execute(text(
@@ -536,7 +536,7 @@ def update(store: Store, config: StoryConfig | None = None, progress: UpdateProg
     config = config or StoryConfig.from_settings()
     progress = progress or UpdateProgress()
     report = UpdateReport()
-    with store._connect() as conn:
+    with store.connect() as conn:
         pending = conn.execute(text(
             "SELECT count(*) FROM articles WHERE story_id IS NULL AND duplicate_of IS NULL")).scalar_one()
     progress.started(pending)
@@ -544,7 +544,7 @@ def update(store: Store, config: StoryConfig | None = None, progress: UpdateProg
         return report
     clusterer = _load_clusterer(store, config)
     while True:
-        with store._connect() as conn:
+        with store.connect() as conn:
             rows = conn.execute(text(
                 "SELECT id, title, text, published FROM articles WHERE story_id IS NULL AND duplicate_of IS NULL"
                 f" ORDER BY {_PENDING_ORDER} LIMIT :n"), {"n": _CHUNK}).all()
@@ -565,7 +565,7 @@ def update(store: Store, config: StoryConfig | None = None, progress: UpdateProg
 def _cluster_chunk(store: Store, clusterer: Clusterer, chunk: list[tuple[int, dict[str, float], datetime | None]],
                    report: UpdateReport) -> None:
     now = store.db_time(datetime.now(UTC))
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         def new_story() -> int:
             report.new_stories += 1
             return conn.execute(text("INSERT INTO stories (title, created_at, updated_at) VALUES (NULL, :now, :now)"
@@ -654,7 +654,7 @@ def rebuild(store: Store, config: StoryConfig | None = None, progress: UpdatePro
     """Forget every story and cluster the whole store again from scratch, in publication order
     (after a backfill of older articles, or with new settings). Article terms are kept, so nothing
     is parsed twice."""
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
         conn.execute(text("DELETE FROM story_history"))
         conn.execute(text("DELETE FROM stories"))

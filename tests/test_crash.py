@@ -79,7 +79,7 @@ def test_sigkill_while_clustering_then_rerun_puts_each_article_in_one_story(tmp_
         assert store.stats()["unclustered"] == 0
         members = [i for s in store.stories() for i in s["article_ids"]]
         assert sorted(members) == sorted(a["id"] for a in store.iter_articles())  # each exactly once
-        with store._connect() as conn:
+        with store.connect() as conn:
             documents = conn.exec_driver_sql(
                 "SELECT count(*) FROM story_features WHERE vector IS NOT NULL").scalar_one()
             frequency = conn.exec_driver_sql("SELECT df FROM story_terms WHERE term = 'report'").scalar_one()

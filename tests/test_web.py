@@ -306,7 +306,7 @@ def test_search_page_highlights_and_sorts(client):
 
 
 def test_a_merged_story_id_redirects_to_its_story(client, store):
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         from sqlalchemy import text
 
         target = store.stories(limit=1)[0]["id"]

@@ -192,7 +192,7 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
     clauses = ["a.story_id IS NOT NULL", *_where(store, filters, params)]
     found: dict[int, Any] = {}
     last_position = None
-    with store._connect() as conn:
+    with store.connect() as conn:
         hint = _walk_hint(conn, store, filters, params)
         pending: list[Any] = []
         for row in _newest_first(conn, store, "a.id, a.story_id, a.published", clauses, params, after, 400, hint):
@@ -293,7 +293,7 @@ def article_page(store: Store, filters: Filters, cursor: str | None = None, limi
     if story_id is not None:
         clauses.append("a.story_id = :story_id")
         params["story_id"] = story_id
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = []
         for row in _newest_first(conn, store, "a.id, a.published", clauses, params, after, limit + 1):
             rows.append(row)
@@ -319,7 +319,7 @@ def search_page(store: Store, filters: Filters, sort: str = "relevance", cursor:
         raise QueryError("search needs a query (q)")
     if store.dialect == "sqlite" and not fts5_query(filters.query):
         return Page([], None)
-    with store._connect() as conn:
+    with store.connect() as conn:
         if sort == "date":
             after = decode_cursor(cursor, ("p", "i"))
             params: dict = {}
@@ -410,7 +410,7 @@ def coverage(store: Store, filters: Filters | None = None, story_id: int | None 
         clauses.append("a.story_id = :story_id")
         params["story_id"] = story_id
     day = day_of(store, hourly)
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(f"SELECT {day} AS day, count(*) FROM articles a WHERE {' AND '.join(clauses)}"
                                  " GROUP BY day ORDER BY day"), params).all()
     return [(r[0], r[1]) for r in rows]
@@ -419,7 +419,7 @@ def coverage(store: Store, filters: Filters | None = None, story_id: int | None 
 def newest_published(store: Store, filters: Filters) -> datetime | None:
     params: dict = {}
     clauses = ["a.published IS NOT NULL", *_where(store, filters, params)]
-    with store._connect() as conn:
+    with store.connect() as conn:
         value = conn.execute(text(f"SELECT max(a.published) FROM articles a WHERE {' AND '.join(clauses)}"),
                              params).scalar()
     return parse_datetime(value)

@@ -127,7 +127,7 @@ def for_articles(store: Store, article_ids: Sequence[int]) -> list[dict]:
     many times, most mentioned first."""
     if not article_ids:
         return []
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = select_in(conn, "SELECT m.entity_id, m.text FROM mentions m WHERE m.article_id IN :values",
                          list(article_ids))
         counts: dict[int, int] = {}
@@ -146,7 +146,7 @@ def for_articles(store: Store, article_ids: Sequence[int]) -> list[dict]:
 
 
 def article_mentions(store: Store, article_id: int) -> list[dict]:
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(
             "SELECT m.field, m.start_char, m.end_char, m.text, m.title, e.id, e.name, e.type, e.country, e.sector"
             " FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE m.article_id = :a"
@@ -168,7 +168,7 @@ def listing(store: Store, limit: int = 50, offset: int = 0, type_: str | None = 
         where.append("lower(e.name) LIKE :q")
         params["q"] = f"%{query.lower()}%"
     clause = (" WHERE " + " AND ".join(where)) if where else ""
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(
             "SELECT e.*, count(m.id) AS mention_count, count(DISTINCT m.article_id) AS article_count"
             f" FROM entities e JOIN mentions m ON m.entity_id = e.id{clause}"
@@ -178,7 +178,7 @@ def listing(store: Store, limit: int = 50, offset: int = 0, type_: str | None = 
 
 def get(store: Store, ref: int | str) -> dict:
     """An entity by id, key or exact name, with its aliases, articles, outlets and co-mentions."""
-    with store._connect() as conn:
+    with store.connect() as conn:
         if isinstance(ref, int) or str(ref).isdigit():
             row = conn.execute(text("SELECT * FROM entities WHERE id = :r"), {"r": int(ref)}).first()
         else:
@@ -226,7 +226,7 @@ def co_mention_pairs(store: Store, entity_ids: Sequence[int]) -> list[tuple[int,
     if len(entity_ids) < 2:
         return []
     listed = ", ".join(str(int(i)) for i in entity_ids)
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(
             "SELECT m1.entity_id AS a, m2.entity_id AS b, count(DISTINCT m1.article_id) AS n FROM mentions m1"
             " JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id > m1.entity_id"
@@ -249,7 +249,7 @@ def merge(store: Store, source: int | str, target: int | str) -> dict:
     a, b = get(store, source), get(store, target)
     if a["id"] == b["id"]:
         raise QueryError(f"{a['name']!r} and {b['name']!r} are the same entity")
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         _record(conn, store, "merge", a["key"], target=b["key"])
         conn.execute(text("UPDATE mentions SET entity_id = :b WHERE entity_id = :a"), {"a": a["id"], "b": b["id"]})
         conn.execute(text("DELETE FROM entities WHERE id = :a"), {"a": a["id"]})
@@ -263,7 +263,7 @@ def split(store: Store, ref: int | str, alias: str) -> dict:
 
     entity = get(store, ref)
     folded = key_of(alias)
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         moving = [r.id for r in conn.execute(text("SELECT id, text FROM mentions WHERE entity_id = :e"),
                                              {"e": entity["id"]}) if key_of(r.text) == folded]
         if not moving:
@@ -284,7 +284,7 @@ def rename(store: Store, ref: int | str, name: str) -> dict:
     if not name.strip():
         raise QueryError("a new name cannot be empty")
     entity = get(store, ref)
-    with store._connect(write=True) as conn:
+    with store.connect(write=True) as conn:
         _record(conn, store, "rename", entity["key"], name=name.strip())
         conn.execute(text("UPDATE entities SET name = :n, renamed = 1 WHERE id = :e"), {"n": name.strip(), "e": entity["id"]})
     return get(store, entity["id"])
@@ -295,7 +295,7 @@ def mentions_per_day(store: Store, entity_id: int) -> list[tuple[str, int]]:
     from .browse import day_of
 
     day = day_of(store)
-    with store._connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(
             f"SELECT {day} AS day, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id"
             " WHERE m.entity_id = :e AND a.published IS NOT NULL GROUP BY day ORDER BY day"), {"e": entity_id})

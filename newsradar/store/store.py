@@ -54,7 +54,10 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _connect(self, write: bool = False):
+    def connect(self, write: bool = False):
+        """A connection for reads, or with ``write=True`` a transaction committed when its ``with``
+        block ends (on SQLite it begins IMMEDIATE, taking the write lock up front). The store's
+        modules (browse, entities, stories, analysis) run their SQL through it."""
         try:
             if write:
                 return self.engine.execution_options(write=True).begin()
@@ -77,7 +80,7 @@ class Store:
         """Apply pending migrations, each in its own transaction; return the versions applied."""
         applied: list[int] = []
         try:
-            with self._connect(write=True) as conn:
+            with self.connect(write=True) as conn:
                 if self.dialect == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(7311730)"))  # one migrator at a time
                 conn.execute(text("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -97,7 +100,7 @@ class Store:
         return applied
 
     def migrations(self) -> list[dict]:
-        with self._connect() as conn:
+        with self.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(text("SELECT * FROM schema_migrations ORDER BY version"))]
 
     # --- the one write path -----------------------------------------------------------------------
@@ -114,7 +117,7 @@ class Store:
         if not articles:
             return []
         try:
-            with self._connect(write=True) as conn:
+            with self.connect(write=True) as conn:
                 results = BatchWriter(conn, self.db_time, threshold).write(articles)
         except DBAPIError as exc:
             raise StoreError(f"writing to {self.safe_url()} failed: {_reason(exc)}") from exc
@@ -125,7 +128,7 @@ class Store:
     # --- reads ------------------------------------------------------------------------------------
 
     def _article_rows(self, sql: str, params: dict | None = None) -> list[dict]:
-        with self._connect() as conn:
+        with self.connect() as conn:
             return [self._article(row._mapping) for row in conn.execute(text(sql), params or {})]
 
     def _article(self, mapping) -> dict:
@@ -185,7 +188,7 @@ class Store:
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these identity keys are stored already."""
         found: set[str] = set()
-        with self._connect() as conn:
+        with self.connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
                 if chunk:
@@ -195,17 +198,17 @@ class Store:
         return found
 
     def count_articles(self) -> int:
-        with self._connect() as conn:
+        with self.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
 
     def sightings(self, article_id: int) -> list[dict]:
-        with self._connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(text("SELECT source, source_kind, first_seen FROM sightings WHERE article_id = :a"
                                      " ORDER BY first_seen, source"), {"a": article_id})
             return [{**dict(r._mapping), "first_seen": parse_datetime(r.first_seen)} for r in rows]
 
     def duplicates_of(self, article_id: int) -> list[int]:
-        with self._connect() as conn:
+        with self.connect() as conn:
             return [r[0] for r in conn.execute(text("SELECT id FROM articles WHERE duplicate_of = :a ORDER BY id"),
                                                {"a": article_id})]
 
@@ -213,7 +216,7 @@ class Store:
         """Stories (merged ones left out) with their article ids — every article of the story,
         near-duplicates included — outlets, title, attributed summary and first/last published.
         Without ids: every story, the most recently published first (``limit``/``offset`` page)."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             if story_ids is None:
                 page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
                 rows = conn.execute(text(
@@ -249,14 +252,14 @@ class Store:
         """Merges and splits this story took part in, oldest first: ``kind`` (merge: ``story_id``
         was merged into ``other_story_id``; split: articles of ``story_id`` became the new story
         ``other_story_id``), the article whose arrival caused it, and the similarity involved."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(text("SELECT kind, story_id, other_story_id, article_id, similarity, at FROM story_history"
                                      " WHERE story_id = :s OR other_story_id = :s ORDER BY id"), {"s": story_id})
             return [{**dict(r._mapping), "at": parse_datetime(r.at)} for r in rows]
 
     def resolve_story(self, story_id: int) -> int | None:
         """The story an id stands for now (following merges), or None when there is none."""
-        with self._connect() as conn:
+        with self.connect() as conn:
             for _ in range(100):
                 row = conn.execute(text("SELECT merged_into FROM stories WHERE id = :s"), {"s": story_id}).first()
                 if row is None:
@@ -279,7 +282,7 @@ class Store:
         return hits
 
     def stats(self) -> dict:
-        with self._connect() as conn:
+        with self.connect() as conn:
             scalar = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
             result = {
                 "articles": scalar("SELECT count(*) FROM articles"),
