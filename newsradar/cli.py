@@ -612,8 +612,11 @@ def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merge
 
 @stories_app.command("update")
 def stories_update(db: DbOption = None) -> None:
-    """Cluster the articles that have no story yet (ingest, analyze and poll do this themselves)."""
+    """Cluster the articles that have no story yet (ingest, analyze and poll do this themselves).
+    Articles never analysed (after `ingest --no-stories`) are analysed first: one parse gives their
+    story terms and entities."""
     with _store(db) as store:
+        _analyze(store)
         report = _cluster(store)
     err.print(f"{report.articles:,} articles clustered: {report.new_stories:,} new stories, {report.joined:,} joined "
               f"existing ones, {report.merges:,} merges, {report.splits:,} splits", markup=False, highlight=False)
@@ -622,8 +625,10 @@ def stories_update(db: DbOption = None) -> None:
 @stories_app.command("rebuild")
 def stories_rebuild(db: DbOption = None) -> None:
     """Forget every story and cluster the whole store again, in publication order (after a
-    backfill of older articles, or with new story settings). Articles are not parsed again."""
+    backfill of older articles, or with new story settings). Articles are not parsed again; any
+    never analysed are analysed first."""
     with _store(db) as store:
+        _analyze(store)
         report = _cluster(store, rebuild=True)
         count = store.stats()["stories"]
     err.print(f"{report.articles:,} articles clustered into {count:,} stories ({report.merges:,} merges, "

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bench.stories import bcubed
@@ -226,3 +227,20 @@ def test_stories_commands(db_url):
     exported = json.loads(runner.invoke(app, ["export", "--format", "json", "--db", db_url]).stdout)
     assert len(exported["stories"]) == len(document["stories"])
     assert all(a["story_id"] is not None for a in exported["articles"])
+
+
+def test_stories_update_after_a_bulk_load_analyses_then_clusters(db_url):
+    """`ingest --no-stories` leaves articles unparsed; `stories update` then analyses them (story
+    terms and entities from one parse) before clustering, so nothing is left without entities."""
+    loaded = runner.invoke(app, ["ingest", str(EXAMPLES), "--db", db_url, "--no-stories"])
+    assert loaded.exit_code == 0, loaded.output
+    with open_store(db_url) as store:
+        assert store.stats()["stories"] == 0
+    updated = runner.invoke(app, ["stories", "update", "--db", db_url])
+    assert updated.exit_code == 0 and "41 articles clustered" in updated.output, updated.output
+    with open_store(db_url) as store:
+        assert all(a["story_id"] is not None for a in store.iter_articles())
+        with store.connect() as conn:
+            analysed = conn.execute(text("SELECT count(DISTINCT article_id) FROM analyses")).scalar_one()
+            mentioned = conn.execute(text("SELECT count(DISTINCT article_id) FROM mentions")).scalar_one()
+    assert analysed == 41 and mentioned > 30
