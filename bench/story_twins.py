@@ -34,26 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from stories import bcubed, load, terms_of  # noqa: E402
 
-from newsradar.stories import Clusterer, StoryConfig, _matrix  # noqa: E402
-
-
-def two_groups(similarity: np.ndarray) -> tuple[list[int], list[int]]:
-    """Average-linkage agglomeration of a story's members down to two groups (indexes)."""
-    size = len(similarity)
-    linkage = similarity.astype(float).copy()
-    np.fill_diagonal(linkage, -np.inf)
-    sizes = np.ones(size)
-    groups = {i: [i] for i in range(size)}
-    while len(groups) > 2:
-        i, j = divmod(int(np.argmax(linkage)), size)
-        merged = (sizes[i] * linkage[i] + sizes[j] * linkage[j]) / (sizes[i] + sizes[j])
-        linkage[i], linkage[:, i] = merged, merged
-        linkage[j], linkage[:, j] = -np.inf, -np.inf
-        linkage[i, i] = -np.inf
-        sizes[i] += sizes[j]
-        groups[i].extend(groups.pop(j))
-    first, second = groups.values()
-    return first, second
+from newsradar.stories import Clusterer, StoryConfig, _matrix, average_linkage  # noqa: E402
 
 
 def run(cache: bool = True) -> dict:
@@ -65,7 +46,8 @@ def run(cache: bool = True) -> dict:
         clusterer.assign(index, article_terms, row["_published"])
     predicted = [clusterer.entries[i].story for i in range(len(rows))]
     gold = [row["story"] for row in rows]
-    matrix = _matrix([clusterer.entries[i].vector for i in range(len(rows))], {})
+    vectors = [clusterer.entries[i].vector for i in range(len(rows))]
+    matrix = _matrix(vectors, {})
     similarity = matrix @ matrix.T  # the vectors as fixed at each article's arrival
 
     # 1. seeding: first arrivals against the joins that follow
@@ -114,7 +96,7 @@ def run(cache: bool = True) -> dict:
     single_ratios = []  # each gold story's own best two-group split, as a split check would see it
     for group in members.values():
         if len(group) >= 4:
-            first, second = two_groups(similarity[np.ix_(group, group)])
+            (first, second), _ = average_linkage([vectors[i] for i in group], -np.inf, fewest=2)
             single_ratios.append(ratio([group[i] for i in first], [group[i] for i in second]))
     merged = defaultdict(set)
     for p, g in zip(predicted, gold, strict=True):

@@ -384,16 +384,18 @@ def _checkpoints(start: int) -> frozenset[int]:
     return frozenset(sizes)
 
 
-def average_linkage(vectors: Sequence[dict[str, float]], cut: float) -> tuple[list[list[int]], float]:
+def average_linkage(vectors: Sequence[dict[str, float]], cut: float,
+                    fewest: int = 1) -> tuple[list[list[int]], float]:
     """Agglomerative clustering with average linkage on cosine similarity, stopped when no two
-    groups are at least ``cut`` similar on average. Returns the groups (indexes into ``vectors``)
-    and the highest average similarity left between two groups (0 when one group remains)."""
+    groups are at least ``cut`` similar on average (or when ``fewest`` groups remain). Returns the
+    groups (indexes into ``vectors``) and the highest average similarity left between two groups
+    (0 when one group remains)."""
     matrix = _matrix(vectors, {})
     similarity = matrix @ matrix.T
     np.fill_diagonal(similarity, -np.inf)
     sizes = np.ones(len(vectors))
     groups: dict[int, list[int]] = {i: [i] for i in range(len(vectors))}
-    while len(groups) > 1:
+    while len(groups) > fewest:
         flat = int(np.argmax(similarity))
         i, j = divmod(flat, len(vectors))
         best = float(similarity[i, j])
