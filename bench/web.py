@@ -169,13 +169,14 @@ def topic_urls(client: httpx.Client, rng: random.Random, n: int) -> list[str]:
     urls = []
     while len(urls) < n:
         name = TOPICS[rng.randrange(len(TOPICS))][0]
-        url = f"/topics/{name}"
+        cursor = None
         for _depth in range(rng.randrange(1, 5)):
-            urls.append(url)
-            body = client.get(f"/api/v1/topics/{name}", params={"cursor": url.split("cursor=", 1)[1]} if "cursor=" in url else {}).json()
-            if not body.get("next_cursor"):
+            urls.append(f"/topics/{name}" + (f"?cursor={cursor}" if cursor else ""))
+            # the API gives the next page's cursor; the page URL above is what a reader requests
+            cursor = client.get(f"/api/v1/topics/{name}", params={"cursor": cursor} if cursor else {}).json().get(
+                "next_cursor")
+            if not cursor:
                 break
-            url = f"/topics/{name}?cursor={body['next_cursor']}"
     return urls[:n]
 
 
