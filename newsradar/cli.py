@@ -307,9 +307,7 @@ def articles_list(db: DbOption = None,
         for row in rows:
             out.print(json.dumps(export.document_article(row), ensure_ascii=False), markup=False, highlight=False)
         return
-    table = Table()
-    for column in ("id", "published", "outlet", "title", "story", "dup of"):
-        table.add_column(column)
+    table = Table("id", "published", "outlet", "title", "story", "dup of")
     for row in rows:
         table.add_row(str(row["id"]), _day(row["published"]), row["outlet"] or "", row["title"] or "",
                       str(row["story_id"] or ""), str(row["duplicate_of"] or ""))
@@ -407,9 +405,7 @@ def stats(db: DbOption = None, as_json: Annotated[bool, typer.Option("--json", h
 @app.command("settings")
 def settings_command() -> None:
     """List every setting with its environment variable, current value and meaning."""
-    table = Table()
-    for column in ("setting", "environment variable", "value", "meaning"):
-        table.add_column(column)
+    table = Table("setting", "environment variable", "value", "meaning")
     for setting in settings.SETTINGS:
         table.add_row(setting.name, setting.env, str(settings.get(setting.name)), setting.help)
     out.print(table)
@@ -497,9 +493,7 @@ def feeds_list(db: DbOption = None, as_json: Annotated[bool, typer.Option("--jso
             out.print(json.dumps({k: export.iso(v) for k, v in asdict(feed).items()}, ensure_ascii=False),
                       markup=False, highlight=False)
         return
-    table = Table()
-    for column in ("id", "feed", "every", "last fetch", "status", "errors", "last error", "next poll", "articles"):
-        table.add_column(column)
+    table = Table("id", "feed", "every", "last fetch", "status", "errors", "last error", "next poll", "articles")
     for feed in feeds:
         table.add_row(str(feed.id), (feed.outlet or feed.title or "") + "\n" + feed.url, f"{feed.interval_seconds // 60} min",
                       _day(feed.last_fetch_at), str(feed.last_status or ""), str(feed.error_count),
@@ -720,9 +714,7 @@ def topics_list(db: DbOption = None,
     if not found:
         err.print("no topics yet: add one with `newsradar topics add NAME QUERY`", markup=False)
         return
-    table = Table()
-    for column in ("topic", "query", "outlet", "language", "since", "until"):
-        table.add_column(column)
+    table = Table("topic", "query", "outlet", "language", "since", "until")
     for topic in found:
         table.add_row(topic.name, topic.query, topic.outlet or "", topic.language or "", _day(topic.since)[:10],
                       _day(topic.until)[:10])
