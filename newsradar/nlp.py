@@ -105,12 +105,14 @@ def doc_terms(doc: Doc, weight: float, into: dict[str, float]) -> None:
 
 
 def story_terms(articles: Sequence[tuple[str | None, str]], batch_size: int = 32) -> list[dict[str, float]]:
-    """Term counts for (title, text) pairs, parsing each title and text once."""
+    """Term counts for (title, text) pairs, parsing each title and text once. Our entity
+    components are left out: the terms read the tagger and NER only (the analysis pass, which
+    needs both, takes its terms from its own parse)."""
     texts: list[str] = []
     for title, body in articles:
         texts.append(title or "")
         texts.append(body)
-    docs = parse(texts, batch_size=batch_size)
+    docs = parse(texts, batch_size=batch_size, disable=("newsradar_mentions", "newsradar_entities"))
     result: list[dict[str, float]] = []
     for _ in articles:
         counts: dict[str, float] = {}
