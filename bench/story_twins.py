@@ -98,11 +98,12 @@ def run(cache: bool = True) -> dict:
         if len(group) >= 4:
             (first, second), _ = average_linkage([vectors[i] for i in group], -np.inf, fewest=2)
             single_ratios.append(ratio([group[i] for i in first], [group[i] for i in second]))
-    merged = defaultdict(set)
+    found: dict[int, set[str]] = defaultdict(set)  # predicted story → the gold stories in it
     for p, g in zip(predicted, gold, strict=True):
-        merged[p].add(g)
-    merged_topics = {int(g.split("-")[0]) for stories in merged.values() if len(stories) > 1
-                     for g in stories if sum(1 for s in stories if s.split("-")[0] == g.split("-")[0]) > 1}
+        found[p].add(g)
+    # topics whose two events share a predicted story (wholly or in part)
+    merged_topics = {int(g.split("-")[0]) for stories in found.values() for g in stories
+                     if g.endswith("-ecbplus") and g.removesuffix("plus") in stories}
     pairs = []
     for topic in sorted({row["topic"] for row in rows}):
         first, second = members[f"{topic}-ecb"], members[f"{topic}-ecbplus"]
