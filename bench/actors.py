@@ -79,14 +79,15 @@ def speed(rounds: int = 3) -> dict:
     `analysis.analyze_records` runs it) against a bare `nlp.pipe` of the same model over the same
     texts (titles and texts of ecbplus-dev and polnear-dev), in one run; best of ``rounds``."""
     from newsradar import analysis, nlp
+    from newsradar.stages import ArticleText
 
     rows = []
     for name in ("ecbplus-dev", "polnear-dev"):
         rows += [json.loads(line) for line in (DATASETS / name / f"{name}.jsonl").open(encoding="utf-8")]
     texts = [t for r in rows for t in (r.get("title") or "", r["text"][:20000])]
-    records = [(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
+    records = [ArticleText(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
     bare = nlp.bare()
-    nlp.load()
+    analysis.pipeline()
     analysis.analyze_records(records[:20])  # warm both (the dictionary loads once)
     list(bare.pipe(texts[:40]))
     bare_times, full_times = [], []
@@ -122,6 +123,7 @@ def alias_resolution(show_errors: bool = False) -> dict:
     left out (the gold lists every named entity, so these are mostly dates or works of art)."""
     from newsradar.analysis import analyze_records
     from newsradar.entities import key_of
+    from newsradar.stages import ENTITIES, ArticleText
 
     gold = json.loads(GOLD.read_text(encoding="utf-8"))["articles"]
     texts: dict[tuple[str, str], dict] = {}
@@ -135,7 +137,8 @@ def alias_resolution(show_errors: bool = False) -> dict:
         gold_group = {key_of(form): n for n, group in enumerate(article["groups"]) for form in group}
         gold_pairs = {frozenset((a, b)) for a in gold_group for b in gold_group if a < b and gold_group[a] == gold_group[b]}
         found: dict[str, set[int]] = {}
-        [(_, _, entities)] = analyze_records([(0, row.get("title"), row["text"], None)])
+        [(_, results)] = analyze_records([ArticleText(0, row.get("title"), row["text"], None)], [ENTITIES])
+        entities = results["entities"]
         for n, entity in enumerate(entities):  # as the article's entities are stored
             for mention in entity.mentions:
                 key = key_of(mention[3])

@@ -31,8 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from newsradar import nlp  # noqa: E402
+from newsradar.clustering import Clusterer, StoryConfig  # noqa: E402
 from newsradar.normalize import clean_text, parse_datetime  # noqa: E402
-from newsradar.stories import Clusterer, StoryConfig  # noqa: E402
+from newsradar.stages import ENTITIES, TERMS, ArticleText  # noqa: E402
 
 DATASETS = HERE.parent.parent / "shared" / "datasets"
 OUT = HERE / "out"
@@ -69,7 +70,11 @@ def terms_of(name: str, rows: list[dict], cache: bool = True) -> list[dict[str, 
     path = OUT / f"story-terms-{name}-{nlp.FEATURES_VERSION.replace('/', '-')}.pickle"
     if cache and path.exists():
         return pickle.loads(path.read_bytes())
-    terms = nlp.story_terms([(clean_text(r.get("title") or "") or None, clean_text(r["text"])) for r in rows])
+    from newsradar.analysis import analyze_records
+
+    records = [ArticleText(n, clean_text(r.get("title") or "") or None, clean_text(r["text"]), None)
+               for n, r in enumerate(rows)]
+    terms = [found["terms"] for _, found in analyze_records(records, [TERMS])]
     OUT.mkdir(exist_ok=True)
     path.write_bytes(pickle.dumps(terms))
     return terms
@@ -87,9 +92,11 @@ def with_canonical_entities(rows: list[dict], terms: list[dict[str, float]], mod
     mentions, headline ×2) in place of (``replace``) or beside (``add``) the NER strings."""
     from newsradar import analysis
 
-    records = [(n, clean_text(r.get("title") or "") or None, clean_text(r["text"]), None) for n, r in enumerate(rows)]
+    records = [ArticleText(n, clean_text(r.get("title") or "") or None, clean_text(r["text"]), None)
+               for n, r in enumerate(rows)]
     changed = []
-    for counts, (_, _, entities) in zip(terms, analysis.analyze_records(records, n_process=2), strict=True):
+    for counts, (_, found) in zip(terms, analysis.analyze_records(records, [ENTITIES], n_process=2), strict=True):
+        entities = found["entities"]
         counts = {k: v for k, v in counts.items() if mode == "add" or not k.startswith("E:")}
         for entity in entities:
             weight = sum(2.0 if m[0] == "title" else 1.0 for m in entity.mentions)
@@ -116,9 +123,9 @@ def quality(config: StoryConfig, cache: bool, canonical: str | None = None) -> d
 
 
 def quality_through_store() -> dict:
-    """The same figures end to end: JSONL into a fresh SQLite store, `stories.update`, story ids read back."""
-    from newsradar import stories
-    from newsradar.pipeline import ingest
+    """The same figures end to end: JSONL into a fresh SQLite store, `pipeline.run` (the analysis and
+    the clusterer, timed), story ids read back."""
+    from newsradar import pipeline
     from newsradar.store import open_store
 
     results = {}
@@ -132,9 +139,10 @@ def quality_through_store() -> dict:
                                              "url": row.get("url"), "published": row.get("published"),
                                              "outlet": row.get("outlet")}) + "\n")
             with open_store(f"sqlite:///{tmp}/bench.db") as store:
-                report = ingest([str(path)], store, workers=1)
+                report = pipeline.run([str(path)], store, workers=1, analyse=False).ingest
+                assert report is not None
                 started = time.perf_counter()
-                stories.update(store)
+                pipeline.run([], store)
                 elapsed = time.perf_counter() - started
                 by_external = {a["external_id"]: a for a in store.iter_articles()}
         gold, predicted = [], []

@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 from stories import bcubed, load, terms_of  # noqa: E402
 
-from newsradar.stories import Clusterer, StoryConfig, _matrix, average_linkage  # noqa: E402
+from newsradar.clustering import Clusterer, StoryConfig, average_linkage, term_matrix  # noqa: E402
 
 
 def run(cache: bool = True) -> dict:
@@ -47,7 +47,7 @@ def run(cache: bool = True) -> dict:
     predicted = [clusterer.entries[i].story for i in range(len(rows))]
     gold = [row["story"] for row in rows]
     vectors = [clusterer.entries[i].vector for i in range(len(rows))]
-    matrix = _matrix(vectors, {})
+    matrix = term_matrix(vectors, {})
     similarity = matrix @ matrix.T  # the vectors as fixed at each article's arrival
 
     # 1. seeding: first arrivals against the joins that follow

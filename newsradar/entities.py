@@ -7,14 +7,13 @@ that are only titles ("State" of "Secretary of State") dropped, acronyms the tex
 International Atomic Energy Agency (IAEA)") noted; dictionary names the tagger missed ("U.S.") and
 later bare surnames of people named in full are added.
 
-``newsradar_entities`` (requires ``doc._.mentions``, assigns ``doc._.entity_groups``) groups the
-mentions that name one entity (``EntityResolver``): the same name once folded (accents, case,
+``EntityResolver`` then groups an article's mentions — headline and text together, in the
+entities stage (``stages/entities.py``) — into the entities they name: the same name once folded (accents, case,
 typographic quotes); an acronym and its expansion; two names of one dictionary entry (a country
 and its adjective, a group's Spanish and English names); a surname or first name and the full name
 it belongs to, wherever that is introduced; an organization's short form. Each group is linked to
 the actor dictionary where one of its names is there, and ``code_groups`` codes it by country and
-sector as of the article's date (``newsradar.actors``). ``analysis`` resolves an article's headline
-and text together with the same resolver.
+sector as of the article's date (``newsradar.actors``).
 
 Versioned names are stored with the output so a re-run knows what to recompute."""
 
@@ -57,8 +56,6 @@ if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=None)
 if not Doc.has_extension("acronyms"):
     Doc.set_extension("acronyms", default=None)
-if not Doc.has_extension("entity_groups"):
-    Doc.set_extension("entity_groups", default=None)
 
 
 @dataclass(slots=True)
@@ -235,13 +232,6 @@ class EntityResolver:
         if self._dictionary is None:
             self._dictionary = load_dictionary()
         return self._dictionary
-
-    def __call__(self, doc: Doc) -> Doc:
-        groups = self.group(mentions_of(doc), doc._.acronyms or {})
-        doc._.entity_groups = [{"name": g.name, "label": g.label, "dictionary_id": g.dictionary_id,
-                                "aliases": g.aliases, "mentions": [[m.start, m.end] for m in g.mentions]}
-                               for g in groups]
-        return doc
 
     def group(self, mentions: list[Mention], acronyms: dict[str, str]) -> list[Group]:
         """Mentions → groups, in two passes: names that are the same once folded, acronyms and
@@ -436,9 +426,4 @@ def code_groups(groups: list[Group], day: date | None, text: str | None = None) 
 @Language.factory("newsradar_mentions", requires=["doc.ents"], assigns=["doc._.mentions", "doc._.acronyms"])
 def make_mentions(nlp: Language, name: str) -> MentionFinder:
     return MentionFinder()
-
-
-@Language.factory("newsradar_entities", requires=["doc._.mentions"], assigns=["doc._.entity_groups"])
-def make_entities(nlp: Language, name: str) -> EntityResolver:
-    return EntityResolver()
 

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import IO, Any
 
+from .stages import registered
 from .store import Store
-from .store import entities as entity_store
+from .store import stories as story_store
 
 SCHEMA = "newsradar.analysis/1"
 
@@ -42,11 +43,17 @@ def document_story(story: dict, keep: set[int] | None = None) -> dict:
             "summary": story.get("summary", [])}
 
 
-def document_entity(entity: dict) -> dict:
-    """The contract's fields, then ours (the dictionary entry it is linked to, its key)."""
-    return {"id": entity["id"], "name": entity["name"], "type": entity["type"], "aliases": entity["aliases"],
-            "country": entity["country"], "sector": entity["sector"], "mentions": entity["mentions"],
-            "dictionary_id": entity["dictionary_id"], "key": entity["key"]}
+# The contract's lists that stages fill; each is present (empty) until its stage is registered.
+STAGE_SECTIONS = ("entities", "quotes", "events")
+
+
+def stage_sections(store: Store, article_ids: Sequence[int]) -> dict[str, list[dict]]:
+    """Every registered stage's list for these articles, under its section name."""
+    sections: dict[str, list[dict]] = {name: [] for name in STAGE_SECTIONS}
+    for stage in registered():
+        if stage.section and stage.document:
+            sections[stage.section] = stage.document(store, article_ids)
+    return sections
 
 
 def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
@@ -57,10 +64,8 @@ def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
     return {
         "schema": SCHEMA,
         "articles": [document_article(r) for r in records],
-        "stories": [document_story(s, keep) for s in store.stories(story_ids)],
-        "entities": [document_entity(e) for e in entity_store.for_articles(store, sorted(keep))],
-        "quotes": [],
-        "events": [],
+        "stories": [document_story(s, keep) for s in story_store.stories(store, story_ids)],
+        **stage_sections(store, sorted(keep)),
     }
 
 
@@ -75,17 +80,23 @@ def _rows(store: Store) -> Iterator[dict]:
 
 
 def export_json(store: Store, out: IO[str]) -> int:
-    """The whole store as one analysis document, articles streamed in id order."""
+    """The whole store as one analysis document (the same fields as ``analysis_document``),
+    articles and stories streamed in id order."""
     out.write('{\n  "schema": ' + json.dumps(SCHEMA) + ',\n  "articles": [')
-    count = 0
+    ids: list[int] = []
     for record in store.iter_articles():
-        out.write(("," if count else "") + "\n    " + json.dumps(document_article(record), ensure_ascii=False))
-        count += 1
+        out.write(("," if ids else "") + "\n    " + json.dumps(document_article(record), ensure_ascii=False))
+        ids.append(record["id"])
     out.write("\n  ],\n  \"stories\": [")
-    for index, story in enumerate(store.stories()):
+    for index, story in enumerate(story_store.stories(store)):
         out.write(("," if index else "") + "\n    " + json.dumps(document_story(story), ensure_ascii=False))
-    out.write('\n  ],\n  "entities": [],\n  "quotes": [],\n  "events": []\n}\n')
-    return count
+    out.write("\n  ]")
+    for name, items in stage_sections(store, ids).items():
+        out.write(",\n  " + json.dumps(name) + ": [")
+        out.write(",".join("\n    " + json.dumps(item, ensure_ascii=False) for item in items))
+        out.write("\n  ]" if items else "]")
+    out.write("\n}\n")
+    return len(ids)
 
 
 def export_jsonl(store: Store, out: IO[str]) -> int:
@@ -106,6 +117,12 @@ def export_csv(store: Store, out: IO[str]) -> int:
     return count
 
 
+def _tone_type(pa: Any) -> Any:
+    """The contract's tone object (GDELT V2Tone-like) as a Parquet struct; null until tone is measured."""
+    return pa.struct([(name, pa.float64()) for name in ("tone", "positive", "negative", "polarity",
+                                                         "activity_density", "self_group_density", "word_count")])
+
+
 def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -115,7 +132,7 @@ def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
         ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("author", pa.string()),
         ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
         ("source", pa.string()), ("duplicate_of", pa.int64()), ("similarity", pa.float64()),
-        ("story_id", pa.int64()), ("tone", pa.float64()), ("ingested_at", pa.timestamp("s", tz="UTC")),
+        ("story_id", pa.int64()), ("tone", _tone_type(pa)), ("ingested_at", pa.timestamp("s", tz="UTC")),
         ("summary", pa.string()), ("text", pa.string()),
     ])
     sink = out if _seekable(out) else io.BytesIO()

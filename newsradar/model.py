@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# A publication time as a source wrote it: text in any common form, a feed parser's time tuple, or
+# a datetime. ``normalize`` turns it into an aware UTC datetime.
+RawTime = str | time.struct_time | datetime | None
+
 
 @dataclass(slots=True)
 class Article:
-    """One article as a source found it; ``normalize`` fills the derived fields."""
+    """One article through its stages, each group of fields filled by one stage: the source (what
+    it found, as written), ``normalize`` (clean text, the parsed time, identity keys, language),
+    ``prepare`` (the near-duplicate fingerprint) and the store (id, original, story). Nothing is
+    untyped: a source's hints for later stages are fields of their own."""
 
     text: str
     title: str | None = None
@@ -18,11 +26,16 @@ class Article:
     external_id: str | None = None
     author: str | None = None
     outlet: str | None = None
-    published: datetime | None = None
+    published_raw: RawTime = None  # as the source wrote it
     language: str | None = None
     source_kind: str = "unknown"  # jsonl, txt, html, feed, warc
     source: str = ""  # where it came from: a path or URL, with a locator ("#3") where useful
+    # hints from the source for later stages
+    language_hint: str | None = None  # a page's or feed's declared language (site-wide: only a fallback)
+    summary_only: bool = False  # a feed entry without its full text (polling may fetch the page)
+    also_urls: list[str] = field(default_factory=list)  # other addresses that reached it (redirects, canonical)
     # derived by normalize.normalize_article
+    published: datetime | None = None  # aware UTC, parsed from published_raw
     canonical_url: str | None = None
     key: str = ""  # the primary identity key (unique in the store)
     keys: list[str] = field(default_factory=list)  # every identity key, in matching order (key among them)
@@ -33,7 +46,6 @@ class Article:
     id: int | None = None
     duplicate_of: int | None = None
     story_id: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -45,7 +57,7 @@ class RawPage:
     source: str
     kind: str  # html, warc, url
     url: str | None = None
-    fallback_published: str | None = None  # e.g. a WARC record's date, when the page gives none
+    fallback_published: RawTime = None  # e.g. a WARC record's date, when the page gives none
     fallback_outlet: str | None = None  # the outlet the user named, when the page gives none
     single: bool = False  # the whole input is this page: no article in it is the input's error
 

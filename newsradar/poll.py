@@ -145,10 +145,8 @@ def parse_feed(content: bytes, url: str, outlet: str | None) -> tuple[list[Artic
         article.source = url  # one sighting per feed, however the entries shift
         if outlet:
             article.outlet = outlet
-        summary_only = article.extra.get("summary_only", False)
         ready = prepare(article)
         if isinstance(ready, Article):
-            ready.extra["summary_only"] = summary_only
             prepared.append(ready)
     return prepared, warnings
 
@@ -281,7 +279,7 @@ class Poller:
         prepared, warnings = await self._cpu(parse_feed, content, feed.url, feed.outlet)
         for warning in warnings:
             self.warn(warning)
-        candidates = [a for a in prepared if a.extra.get("summary_only") and a.url] if feed.full_text else []
+        candidates = [a for a in prepared if a.summary_only and a.url] if feed.full_text else []
         if not candidates:
             return prepared
         stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in candidates])
@@ -318,7 +316,7 @@ def with_full_text(article: Article, content: bytes, final_url: str) -> Article:
     page = extract_page(content, article.url, url=final_url, kind="url")
     also = [url for url in (final_url, page.url) if url and url != article.url]
     if also:  # reached through a redirect, or the page names its canonical address: those identify it too
-        article.extra["also_urls"] = also
+        article.also_urls = also
     if len(page.text) > len(article.text):
         article.summary = article.text
         article.text = page.text

@@ -25,8 +25,8 @@ def prepare(item: Item) -> Prepared:
             article = extract_page(item.content, item.source, url=item.url, kind=item.kind)
         except InputError as exc:
             return exc
-        if article.published is None and item.fallback_published:
-            article.published = item.fallback_published  # type: ignore[assignment]
+        if article.published_raw is None and item.fallback_published:
+            article.published_raw = item.fallback_published
         article.outlet = article.outlet or item.fallback_outlet
     else:
         article = item

@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Similarity (cosine of TF-IDF story terms, time-decayed) to a story's closest article at or "
             "above which a new article joins that story; below it, the article starts a story. "
             "See docs/benchmarks.md.", float),
+    Setting("reanalyze_batch", 500, "NEWSRADAR_REANALYZE_BATCH",
+            "Articles analysed by an older version of a stage that each run (ingest, analyze, poll, watch) "
+            "re-analyses, newest first, after the new ones; 0 leaves it all to `newsradar reanalyze`.", int),
     Setting("story_window_days", 30.0, "NEWSRADAR_STORY_WINDOW_DAYS",
             "Days back from the newest clustered article within which stories take new articles.", float),
     Setting("actors_file", "", "NEWSRADAR_ACTORS_FILE",

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from newsradar import analysis, stories
+from newsradar import pipeline
 from newsradar.pipeline import ingest
 from newsradar.store import open_store
+from newsradar.store import stories as story_store
 from newsradar.web.app import create_app
 from newsradar.web.security import Auth
 
@@ -130,8 +131,7 @@ def sample_site(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'sample.db'}"
     with open_store(url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
-        analysis.analyze_pending(store)
-        stories.update(store)
+        pipeline.run([], store)
     with Served(url) as served:
         yield served
 
@@ -141,7 +141,7 @@ def test_home_story_article_search_click_path(browser, sample_site, artifacts):
     watch = Watch(page, sample_site.base)
     page.goto(sample_site.base + "/")
     headlines = page.locator("ol.stories h2 a")
-    assert headlines.count() == min(20, len(sample_site.store.stories()))
+    assert headlines.count() == min(20, len(story_store.stories(sample_site.store)))
     page.screenshot(path=str(artifacts / "home.png"), full_page=True)
     first = headlines.first.inner_text()
     headlines.first.click()
@@ -227,8 +227,7 @@ def hostile_site(tmp_path_factory):
     assert raw_entries(folder, raw) > 500
     with open_store(url) as store:
         report = ingest([str(folder), str(raw)], store, workers=1)
-        analysis.analyze_pending(store)
-        stories.update(store)
+        pipeline.run([], store)
         ids = [a["id"] for a in store.iter_articles()]
     assert len(report.inputs) == len(list(folder.glob("*.xml"))) + 1
     with Served(url) as served:

@@ -10,6 +10,7 @@ import sys
 import time
 
 from newsradar.store import open_store
+from newsradar.store import stories as story_store
 
 VOCABULARY = ["minister", "government", "talks", "sanctions", "oil", "navy", "coast", "militia", "election", "council", "treasury", "tanker", "strait", "uranium", "inspectors", "protest", "currency", "border", "gang", "raid", "court", "senator", "envoy", "harbor", "crude", "refinery", "ceasefire", "deployment", "militia", "statement", "spokesman", "capital", "province", "rally", "opposition"]
 
@@ -77,7 +78,7 @@ def test_sigkill_while_clustering_then_rerun_puts_each_article_in_one_story(tmp_
     assert f"{left:,} articles clustered" in rerun.stderr
     with open_store(db_url) as store:
         assert store.stats()["unclustered"] == 0
-        members = [i for s in store.stories() for i in s["article_ids"]]
+        members = [i for s in story_store.stories(store) for i in s["article_ids"]]
         assert sorted(members) == sorted(a["id"] for a in store.iter_articles())  # each exactly once
         with store.connect() as conn:
             documents = conn.exec_driver_sql(

@@ -4,16 +4,18 @@ commands — on SQLite and the real PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
 from typer.testing import CliRunner
 
-from newsradar import analysis, nlp, stories
+from newsradar import analysis, nlp, pipeline, stages, stories
 from newsradar.cli import app
 from newsradar.entities import EntityResolver, Mention, acronym_matches, code_groups, mentions_of
 from newsradar.model import Article
 from newsradar.normalize import normalize_article
+from newsradar.stages import ENTITIES, ArticleText
 from newsradar.store import entities as entity_store
 from newsradar.store import open_store
 
@@ -21,10 +23,9 @@ runner = CliRunner()
 
 
 def groups_of(text: str, day: date | None = None):
-    doc = next(nlp.parse([text]))
+    doc = next(nlp.parse([text], pipes=("newsradar_mentions",)))
     groups = EntityResolver().group(mentions_of(doc), doc._.acronyms)
     code_groups(groups, day, doc.text)
-    assert [g["aliases"] for g in doc._.entity_groups] == [g.aliases for g in groups]  # the component agrees
     return groups
 
 
@@ -35,12 +36,12 @@ def find(groups, alias):
 
 
 def test_pipeline_has_our_components_in_order():
-    pipeline = nlp.load()
-    assert pipeline.pipe_names[-2:] == ["newsradar_mentions", "newsradar_entities"]
-    analysis_of_pipes = pipeline.analyze_pipes()
-    assert not analysis_of_pipes["problems"]["newsradar_mentions"] and not analysis_of_pipes["problems"]["newsradar_entities"]
-    meta = pipeline.get_pipe_meta("newsradar_entities")
-    assert meta.requires == ["doc._.mentions"] and meta.assigns == ["doc._.entity_groups"]
+    language = analysis.pipeline()
+    assert language.pipe_names[-1:] == ["newsradar_mentions"] and "parser" not in language.pipe_names
+    assert not language.analyze_pipes()["problems"]["newsradar_mentions"]
+    meta = language.get_pipe_meta("newsradar_mentions")
+    assert meta.requires == ["doc.ents"] and meta.assigns == ["doc._.mentions", "doc._.acronyms"]
+    assert [s.name for s in stages.registered()][:2] == ["terms", "entities"]
 
 
 def test_surname_and_title_resolve_to_the_full_name():
@@ -105,7 +106,7 @@ def _write(store, texts):
     articles = []
     for body, slug in texts:
         article = normalize_article(Article(text=body, title=None, url=f"https://example.org/{slug}", outlet="Test",
-                                            published="2025-11-20T10:00:00Z", source="test", source_kind="jsonl"))
+                                            published_raw="2025-11-20T10:00:00Z", source="test", source_kind="jsonl"))
         articles.append(article)
     from newsradar.prepare import prepare
 
@@ -127,9 +128,13 @@ def test_across_articles_corrections_survive_reanalysis(db_url, monkeypatch):
         entity_store.rename(store, guild["id"], "Acme Guild")
         entity_store.merge(store, ruiz["id"], guild["id"])  # a deliberate (if odd) correction
         entity_store.split(store, "person:nicolas-maduro", "Maduro")
-        # a new component version re-analyses everything; the corrections are applied again
-        monkeypatch.setattr(analysis, "VERSION", "newsradar.mentions.v1+newsradar.entities.v2")
-        assert analysis.analyze_pending(store).articles == 3
+        # a new stage version: `reanalyze` redoes what the older one analysed; the corrections are applied again
+        stages.register(dataclasses.replace(stages.get("entities"), version="newsradar.mentions.v1+newsradar.entities.v2"))
+        try:
+            assert analysis.analyze_pending(store).articles == 0  # nothing new
+            assert pipeline.reanalyze(store, [stages.get("entities")]).articles == 3
+        finally:
+            stages.register(ENTITIES)
         guild = entity_store.get(store, "Acme Guild")
         assert {a["alias"] for a in guild["aliases"]} >= {"Acme Workers Guild", "Carla Ruiz", "Ruiz"}
         split_off = entity_store.get(store, "person:nicolas-maduro#maduro")
@@ -145,13 +150,12 @@ def test_one_parse_feeds_stories_and_entities(tmp_path, monkeypatch):
 
     store = open_store(f"sqlite:///{tmp_path / 's.db'}")
     ingest([str(EXAMPLES)], store, workers=1)
-    calls = []
+    texts = []
     original = nlp.parse
-    monkeypatch.setattr(nlp, "parse", lambda texts, **kw: (calls.append(1), original(texts, **kw))[1])
-    analysis.analyze_pending(store)
-    parsed = len(calls)
-    stories.update(store)
-    assert len(calls) == parsed  # the clusterer read the stored terms
+    monkeypatch.setattr(nlp, "parse", lambda given, **kw: original((texts.append(t) or t for t in given), **kw))
+    articles = analysis.analyze_pending(store).articles
+    assert articles > 20 and len(texts) == 2 * articles  # each headline and text parsed once, for every stage
+    assert stories.update(store).articles == articles and len(texts) == 2 * articles  # the clusterer parses nothing
     assert stories.update(store).articles == 0
 
 
@@ -192,7 +196,7 @@ def test_entities_commands(tmp_path):
 
 def test_several_processes_give_the_same_analysis(datasets):
     rows = [json.loads(line) for line in (datasets / "ecbplus-dev" / "ecbplus-dev.jsonl").open(encoding="utf-8")][:24]
-    records = [(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
+    records = [ArticleText(n, r.get("title"), r["text"], None) for n, r in enumerate(rows)]
     one = analysis.analyze_records(records)
     two = analysis.analyze_records(records, n_process=2)
-    assert one == two and sum(len(e) for _, _, e in one) > 50
+    assert one == two and sum(len(found["entities"]) for _, found in one) > 50

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 
-from newsradar import stories
+from newsradar import pipeline
 from newsradar.model import Article
 from newsradar.normalize import normalize_article
-from newsradar.store import open_store
+from newsradar.store import browse, open_store
+from newsradar.store import stories as story_store
 
 BODY = ("Venezuela's government said on Monday that it would respond to new sanctions announced by the "
         "United States Treasury, calling the measures an act of economic aggression against the people. "
@@ -21,7 +22,7 @@ def make(text=BODY, **fields) -> Article:
 
 
 def test_migrations_are_recorded_and_idempotent(store):
-    assert [m["version"] for m in store.migrations()] == [1, 2, 3, 4, 5, 6, 7]
+    assert [m["version"] for m in store.migrations()] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert store.migrate() == []  # nothing pending on a second run
 
 
@@ -35,10 +36,10 @@ def test_exact_duplicates_are_one_article_with_sightings(store):
 
 
 def test_rewriting_a_batch_adds_nothing(store):
-    batch = [make(title="One", published="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")]
+    batch = [make(title="One", published_raw="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")]
     store.write_batch(batch)
     before = store.stats()
-    results = store.write_batch([make(title="One", published="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")])
+    results = store.write_batch([make(title="One", published_raw="2026-11-16T09:00:00Z"), make(text=OTHER, title="Two")])
     assert not any(r.inserted for r in results)
     assert store.stats() == before
 
@@ -48,14 +49,14 @@ def _story_of(store, article_id):
 
 
 def test_near_duplicate_links_to_the_earliest_copy_and_shares_its_story(store):
-    original = make(url="https://wire.example/1", outlet="Wire", published="2026-11-16T09:00:00Z")
+    original = make(url="https://wire.example/1", outlet="Wire", published_raw="2026-11-16T09:00:00Z")
     copy = make(text="CARACAS (Wire via Courier) - " + BODY.replace("Officials", "Senior officials"),
-                url="https://courier.example/1", outlet="Courier", published="2026-11-16T11:00:00Z")
-    unrelated = make(text=OTHER, url="https://wire.example/2", published="2026-11-16T12:00:00Z")
+                url="https://courier.example/1", outlet="Courier", published_raw="2026-11-16T11:00:00Z")
+    unrelated = make(text=OTHER, url="https://wire.example/2", published_raw="2026-11-16T12:00:00Z")
     first, second, third = store.write_batch([original, copy, unrelated])
     assert second.duplicate_of == first.article_id
     assert first.story_id is None and second.story_id is None  # stories come from the clusterer
-    report = stories.update(store)
+    report = pipeline.run([], store).stories
     assert report.articles == 2  # the two originals; the copy follows its original
     assert _story_of(store, second.article_id) == _story_of(store, first.article_id) is not None
     assert _story_of(store, third.article_id) not in (None, _story_of(store, first.article_id))
@@ -63,20 +64,20 @@ def test_near_duplicate_links_to_the_earliest_copy_and_shares_its_story(store):
     assert stored["similarity"] >= 0.5
     # a copy arriving after its original was clustered joins the story at once
     late = store.write_batch([make(text=BODY + " Reporting by the wire.", url="https://echo.example/1",
-                                   published="2026-11-17T08:00:00Z")])[0]
+                                   published_raw="2026-11-17T08:00:00Z")])[0]
     assert late.duplicate_of == first.article_id and late.story_id == _story_of(store, first.article_id)
 
 
 def test_an_earlier_copy_arriving_later_becomes_the_original(store):
-    later = store.write_batch([make(url="https://courier.example/1", published="2026-11-16T11:00:00Z")])[0]
+    later = store.write_batch([make(url="https://courier.example/1", published_raw="2026-11-16T11:00:00Z")])[0]
     earlier = store.write_batch([make(text=BODY + " More to follow.", url="https://wire.example/1",
-                                      published="2026-11-16T09:00:00Z")])[0]
+                                      published_raw="2026-11-16T09:00:00Z")])[0]
     assert earlier.duplicate_of is None
     [old] = store.get_articles([later.article_id])
     assert old["duplicate_of"] == earlier.article_id
-    assert stories.update(store).articles == 1  # only the new original is clustered
+    assert pipeline.run([], store).stories.articles == 1  # only the new original is clustered
     assert _story_of(store, later.article_id) == _story_of(store, earlier.article_id) is not None
-    [story] = store.stories([_story_of(store, later.article_id)])
+    [story] = story_store.stories(store, [_story_of(store, later.article_id)])
     assert story["first_published"] == datetime(2026, 11, 16, 9, tzinfo=UTC)
     assert sorted(story["article_ids"]) == sorted([later.article_id, earlier.article_id])
 
@@ -89,24 +90,24 @@ def test_same_text_without_urls_is_one_article(store):
 def test_full_text_search(store):
     store.write_batch([make(title="Sanctions on Caracas", url="https://a.example/1"),
                        make(text=OTHER, title="Talks in Muscat", url="https://a.example/2")])
-    hits = store.search("uranium enrichment")
+    hits = browse.search(store, "uranium enrichment")
     assert [h["title"] for h in hits] == ["Talks in Muscat"]
     assert "[" in hits[0]["snippet"]
-    assert [h["title"] for h in store.search('"economic aggression"')] == ["Sanctions on Caracas"]
-    assert store.search("sanctions -caracas") == []
-    assert {h["title"] for h in store.search("muscat OR caracas")} == {"Talks in Muscat", "Sanctions on Caracas"}
-    assert store.search('(*"') == []  # never a syntax error from user input
+    assert [h["title"] for h in browse.search(store, '"economic aggression"')] == ["Sanctions on Caracas"]
+    assert browse.search(store, "sanctions -caracas") == []
+    assert {h["title"] for h in browse.search(store, "muscat OR caracas")} == {"Talks in Muscat", "Sanctions on Caracas"}
+    assert browse.search(store, '(*"') == []  # never a syntax error from user input
 
 
 def test_list_filters_and_stats(store):
-    store.write_batch([make(title="A", outlet="Wire", published="2026-11-16T09:00:00Z", url="https://a.example/1"),
-                       make(text=OTHER, title="B", outlet="Post", published="2026-11-18T09:00:00Z",
+    store.write_batch([make(title="A", outlet="Wire", published_raw="2026-11-16T09:00:00Z", url="https://a.example/1"),
+                       make(text=OTHER, title="B", outlet="Post", published_raw="2026-11-18T09:00:00Z",
                             url="https://a.example/2")])
     assert [a["title"] for a in store.list_articles()] == ["B", "A"]
     assert [a["title"] for a in store.list_articles(outlet="Wire")] == ["A"]
     assert [a["title"] for a in store.list_articles(since=datetime(2026, 11, 17, tzinfo=UTC))] == ["B"]
     assert store.stats()["unclustered"] == 2
-    stories.update(store)
+    pipeline.run([], store)
     stats = store.stats()
     assert stats["articles"] == 2 and stats["stories"] == 2 and stats["by_source_kind"] == {"jsonl": 2}
     assert stats["unclustered"] == 0
@@ -121,8 +122,8 @@ def test_store_reopens_with_its_data(db_url):
 
 
 def test_copies_and_repeated_keys_within_one_batch(store):
-    original = make(url="https://wire.example/9", published="2026-11-16T09:00:00Z")
-    copy = make(text="LONDON (Wire) - " + BODY, url="https://post.example/9", published="2026-11-16T10:00:00Z")
+    original = make(url="https://wire.example/9", published_raw="2026-11-16T09:00:00Z")
+    copy = make(text="LONDON (Wire) - " + BODY, url="https://post.example/9", published_raw="2026-11-16T10:00:00Z")
     again = make(url="https://wire.example/9", source="second-feed")
     first, second, third = store.write_batch([original, copy, again])
     assert second.duplicate_of == first.article_id and second.story_id == first.story_id

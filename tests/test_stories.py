@@ -11,12 +11,14 @@ from typer.testing import CliRunner
 
 from bench.stories import bcubed
 from examples.corpus import ARTICLES
-from newsradar import nlp, stories
+from newsradar import nlp, pipeline, stories
 from newsradar.cli import app
+from newsradar.clustering import Clusterer, StoryConfig, average_linkage
 from newsradar.normalize import fold
 from newsradar.pipeline import ingest
 from newsradar.store import open_store
-from newsradar.stories import Clusterer, StoryConfig, average_linkage, lead_sentence, summarize
+from newsradar.store import stories as story_store
+from newsradar.summaries import lead_sentence, summarize
 
 from .conftest import EXAMPLES
 
@@ -43,13 +45,13 @@ def partition(store) -> list[frozenset[int]]:
 def test_sample_corpus_clusters_into_its_written_stories(db_url):
     with open_store(db_url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
-        report = stories.update(store)
+        report = pipeline.run([], store).stories
         assert report.articles == 41 and store.stats()["unclustered"] == 0  # 44 articles, 3 syndicated copies
         articles = list(store.iter_articles())
         _, _, f1 = bcubed([a["story_id"] for a in articles], [gold_story(a["title"]) for a in articles])
         assert f1 >= EXAMPLES_FLOOR
         by_id = {a["id"]: a for a in articles}
-        for story in store.stories():
+        for story in story_store.stories(store):
             members = [by_id[i] for i in story["article_ids"]]
             assert story["title"] in {a["title"] for a in members}  # its most central headline
             assert story["outlets"] == sorted({a["outlet"] for a in members if a["outlet"]})
@@ -69,7 +71,7 @@ def test_result_does_not_depend_on_batch_size_chunking_or_restarts(tmp_path, mon
         monkeypatch.setattr(stories, "_CHUNK", chunk)
         with open_store(f"sqlite:///{tmp_path}/run{run}.db") as store:
             ingest([str(EXAMPLES)], store, batch_size=batch_size, workers=1)
-            stories.update(store)
+            pipeline.run([], store)
             partitions.append(partition(store))
     assert partitions[0] == partitions[1]
     # a restart between two updates (the clusterer reloads its window from the store) changes
@@ -82,26 +84,26 @@ def test_result_does_not_depend_on_batch_size_chunking_or_restarts(tmp_path, mon
     halves[1].write_text("\n".join(lines[len(lines) // 2:]) + "\n")
     with open_store(f"sqlite:///{tmp_path}/whole.db") as store:
         ingest([str(p) for p in halves], store, workers=1)
-        stories.update(store)
+        pipeline.run([], store)
         whole = partition(store)
     with open_store(f"sqlite:///{tmp_path}/halves.db") as store:
         for half in halves:
             ingest([str(half)], store, workers=1)
-            stories.update(store)
+            pipeline.run([], store)
         assert partition(store) == whole
 
 
 def test_rebuild_reclusters_without_parsing_again(db_url, monkeypatch):
     with open_store(db_url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
-        stories.update(store)
+        pipeline.run([], store)
         before = partition(store)
-        monkeypatch.setattr(nlp, "story_terms", lambda *a, **k: pytest.fail("rebuild parsed an article again"))
-        report = stories.rebuild(store)
+        monkeypatch.setattr(nlp, "parse", lambda *a, **k: pytest.fail("rebuild parsed an article again"))
+        report = pipeline.run([], store, rebuild=True).stories
         assert report.articles == 41
         assert partition(store) == before
         # with other settings, rebuild regroups the same articles
-        strict = stories.rebuild(store, StoryConfig(threshold=0.9, split_threshold=0.0))
+        strict = pipeline.run([], store, rebuild=True, config=StoryConfig(threshold=0.9, split_threshold=0.0)).stories
         assert strict.joined == 0 and store.stats()["stories"] == 41
 
 
@@ -113,26 +115,26 @@ def test_merges_and_splits_keep_their_history(db_url):
         write = lambda rows: store.write_batch([_article(*row) for row in rows])  # noqa: E731
         write([("a1", "Harbor cranes collapse in storm at the container port", 0),
                ("b1", "Wildfire smoke closes mountain schools across the valley", 1)])
-        stories.update(store, config)
+        pipeline.run([], store, config=config)
         first_two = {a["id"]: a["story_id"] for a in store.iter_articles()}
         assert len(set(first_two.values())) == 2
         # one article on both events bridges them
         write([("ab", "Harbor cranes collapse in storm at the container port as wildfire smoke closes "
                 "mountain schools across the valley", 2)])
-        report = stories.update(store, config)
+        report = pipeline.run([], store, config=config).stories
         assert report.merges == 1
         survivor = min(first_two.values())
         merged = max(first_two.values())
-        assert store.resolve_story(merged) == survivor
-        assert [h["kind"] for h in store.story_history(survivor)] == ["merge"]
+        assert story_store.resolve(store, merged) == survivor
+        assert [h["kind"] for h in story_store.history(store, survivor)] == ["merge"]
         # more of each event: the merged story now holds two groups that do not belong together
         write([(f"a{i}", "Harbor cranes collapse in storm at the container port, engineers inspect cranes", 2 + i)
                for i in range(2, 5)]
               + [(f"b{i}", "Wildfire smoke closes mountain schools across the valley, parents keep children home",
                   2 + i) for i in range(2, 5)])
-        report = stories.update(store, config)
+        report = pipeline.run([], store, config=config).stories
         assert report.splits >= 1
-        kinds = [h["kind"] for h in store.story_history(survivor)]
+        kinds = [h["kind"] for h in story_store.history(store, survivor)]
         assert "split" in kinds
         titles = {a["title"]: a["story_id"] for a in store.iter_articles()}
         assert titles["a4"] != titles["b4"] and titles["a2"] == titles["a4"] and titles["b2"] == titles["b4"]
@@ -145,7 +147,7 @@ def _article(title, text, day):
     words = text + ". Reported by " + " ".join(f"desk{day}x{i}" for i in range(12)) + "."
     return normalize_article(Article(text=words, title=title, source_kind="jsonl", source="test",
                                      url=f"https://news.example/{title}",
-                                     published=(datetime(2026, 11, 16, tzinfo=UTC) + timedelta(hours=day)).isoformat()))
+                                     published_raw=(datetime(2026, 11, 16, tzinfo=UTC) + timedelta(hours=day)).isoformat()))
 
 
 def test_time_decay_keeps_the_same_words_a_month_apart_in_two_stories():

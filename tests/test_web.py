@@ -22,6 +22,7 @@ from newsradar import analysis, stories
 from newsradar.cli import app as cli_app
 from newsradar.pipeline import ingest
 from newsradar.store import browse, open_store
+from newsradar.store import stories as story_store
 from newsradar.store import topics as topic_store
 from newsradar.web.app import create_app
 from newsradar.web.errors import error_body
@@ -95,7 +96,7 @@ def walk(client: TestClient, path: str, **params) -> list[dict]:
 # --- the acceptance points ---------------------------------------------------------------------------
 
 def test_home_lists_every_story_headline_across_its_pages(client, store):
-    expected = {s["title"] for s in store.stories()}
+    expected = {s["title"] for s in story_store.stories(store)}
     assert len(expected) >= 10
     seen, url = [], "/"
     while url:
@@ -116,7 +117,7 @@ def _html_text(value: str) -> str:
 
 
 def test_html_responses_carry_a_csp_that_forbids_inline_script(client, store):
-    story_id = store.stories(limit=1)[0]["id"]
+    story_id = story_store.stories(store, limit=1)[0]["id"]
     for path in ("/", "/search?q=iran", f"/stories/{story_id}", "/articles/1", "/feeds", "/login",
                  "/topics/venezuela", "/entities", "/entities/1", "/no-such-page"):
         response = client.get(path)
@@ -190,7 +191,7 @@ def test_every_api_error_has_the_one_shape(client):
 
 
 def test_cursor_pages_cover_every_story_once(client, store):
-    everything = {s["id"] for s in store.stories()}
+    everything = {s["id"] for s in story_store.stories(store)}
     for limit in (1, 3, 7):
         ids = [s["id"] for s in walk(client, "/api/v1/stories", limit=limit)]
         assert len(ids) == len(set(ids)) and set(ids) == everything
@@ -281,7 +282,7 @@ def test_topics_commands(tmp_path):
 # --- pages -----------------------------------------------------------------------------------------
 
 def test_story_page_groups_by_outlet_with_timeline_and_attributed_summary(client, store):
-    story = max(store.stories(), key=lambda s: len(s["outlets"]))
+    story = max(story_store.stories(store), key=lambda s: len(s["outlets"]))
     html = client.get(f"/stories/{story['id']}").text
     for outlet in story["outlets"]:
         assert f'<h3 class="outlet">{_html_text(outlet)}' in html
@@ -309,7 +310,7 @@ def test_a_merged_story_id_redirects_to_its_story(client, store):
     with store.connect(write=True) as conn:
         from sqlalchemy import text
 
-        target = store.stories(limit=1)[0]["id"]
+        target = story_store.stories(store, limit=1)[0]["id"]
         conn.execute(text("INSERT INTO stories (title, created_at, merged_into) VALUES ('old', '2026-01-01', :t)"),
                      {"t": target})
         old = conn.execute(text("SELECT max(id) FROM stories")).scalar_one()

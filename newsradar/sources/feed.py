@@ -59,10 +59,10 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             guid=entry.get("id") or None,
             author=html_to_text(entry.get("author")) or None,
             outlet=outlet,
-            published=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
+            published_raw=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
             # xml:lang and <language> are set for a whole feed and often wrong for an entry: a hint
             # for identification, not a declaration
-            extra={"language_hint": content_language or feed_language, "summary_only": summary_only},
+            language_hint=content_language or feed_language, summary_only=summary_only,
             source_kind="feed",
             source=f"{source}#{number}",
             summary=summary,

@@ -45,7 +45,7 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
             external_id=None if external_id is None else str(external_id),
             author=_str(record.get("author")),
             outlet=_str(record.get("outlet")),
-            published=record.get("published"),  # normalized later
+            published_raw=record.get("published"),  # normalized later
             language=_str(record.get("language")),
             source_kind="jsonl",
             source=where,

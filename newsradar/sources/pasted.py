@@ -66,7 +66,7 @@ def _article_from_block(lines: list[str], source: str, index: int) -> Article | 
     text = "\n\n".join(body)
     if not text and not title:
         return None
-    return Article(text=text, title=title, published=published, author=author, source_kind="txt",
+    return Article(text=text, title=title, published_raw=published, author=author, source_kind="txt",
                    source=f"{source}#{index}")
 
 

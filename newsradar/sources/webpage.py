@@ -67,8 +67,8 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
         url=document.url or url,
         author=document.author,
         outlet=document.sitename or document.hostname,
-        published=published,  # type: ignore[arg-type]  # a string here; normalize parses it
-        extra={"language_hint": document.language},  # the page's lang attribute: a site-wide hint
+        published_raw=published,
+        language_hint=document.language,  # the page's lang attribute: a site-wide hint
         source_kind=kind,
         source=source,
     )

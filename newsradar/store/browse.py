@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,9 +21,36 @@ from sqlalchemy.engine import Connection
 
 from ..errors import QueryError
 from ..normalize import parse_datetime
-from .store import Store, fts5_query
+from .store import Store
+from .stories import stories as load_stories
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # highlight markers in snippets (private-use characters)
+
+
+_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """A user's web-search-style query as safe FTS5 syntax: words and "quoted phrases" must all
+    match, ``OR`` between terms offers alternatives, a leading ``-`` excludes a term. Returns ""
+    when nothing positive is asked for."""
+    positive: list[str] = []
+    negative: list[str] = []
+    for negate, phrase, word in _QUERY_TOKEN.findall(query):
+        if word == "OR":
+            if positive and positive[-1] != "OR":
+                positive.append("OR")
+            continue
+        if word.startswith("-") and len(word) > 1:
+            negate, word = "-", word[1:]
+        terms = re.findall(r"\w+", phrase if phrase else word)
+        if terms:
+            (negative if negate else positive).append('"' + " ".join(terms) + '"')
+    while positive and positive[-1] == "OR":
+        positive.pop()
+    if not positive:
+        return ""
+    return "(" + " ".join(positive) + ")" + "".join(f" NOT {term}" for term in negative)
 
 
 @dataclass(slots=True)
@@ -185,7 +213,7 @@ def _at_or_before(store: Store, position: dict, params: dict) -> str:
 
 def story_page(store: Store, filters: Filters, cursor: str | None = None, limit: int = 20) -> Page:
     """Stories with an article matching ``filters``, each placed by its newest matching article
-    (newest first). Every item: the story (as ``Store.stories`` gives it) plus ``lead`` — that
+    (newest first). Every item: the story (as ``store.stories.stories`` gives it) plus ``lead`` — that
     newest matching article (id, title, url, outlet, published, excerpt)."""
     after = decode_cursor(cursor, ("p", "i"))
     params: dict = {}
@@ -211,7 +239,7 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
     rows = rows[:limit]
     if more:
         last_position = _position(rows[-1])
-    stories = {s["id"]: s for s in store.stories([r.story_id for r in rows])}
+    stories = {s["id"]: s for s in load_stories(store, [r.story_id for r in rows])}
     leads = {a["id"]: a for a in store.get_articles([r.id for r in rows])}
     items = []
     for row in rows:
@@ -423,3 +451,14 @@ def newest_published(store: Store, filters: Filters) -> datetime | None:
         value = conn.execute(text(f"SELECT max(a.published) FROM articles a WHERE {' AND '.join(clauses)}"),
                              params).scalar()
     return parse_datetime(value)
+
+
+def search(store: Store, query: str, limit: int = 20) -> list[dict]:
+    """Full-text search over titles and texts, best first, each hit with a snippet whose matches
+    are in [brackets] (the first page of ``search_page``, for the CLI)."""
+    if not query.strip():
+        return []
+    hits = search_page(store, Filters(query), "relevance", None, limit).items
+    for hit in hits:
+        hit["snippet"] = (hit["snippet"] or "").replace(MARK_START, "[").replace(MARK_END, "]")
+    return hits

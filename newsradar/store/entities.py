@@ -71,7 +71,7 @@ class EntityRecord:
     mentions: list[tuple[str, int, int, str, str | None]]  # field, start, end, text, title
 
 
-def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[EntityRecord]]], version: str,
+def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[EntityRecord]]],
           corrections: Corrections) -> None:
     """Replace the entities of these articles (in the caller's transaction)."""
     from ..entities import key_of
@@ -109,10 +109,6 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Enti
     if rows:
         conn.execute(text("INSERT INTO mentions (article_id, entity_id, field, start_char, end_char, text, title)"
                           " VALUES (:article, :entity, :field, :start, :end, :text, :title)"), rows)
-    conn.execute(text("DELETE FROM analyses WHERE article_id = :a AND component = 'entities'"),
-                 [{"a": a} for a in ids])
-    conn.execute(text("INSERT INTO analyses (article_id, component, version, at) VALUES (:a, 'entities', :v, :now)"),
-                 [{"a": a, "v": version, "now": now} for a in ids])
 
 
 # --- reads -------------------------------------------------------------------------------------------
@@ -190,7 +186,7 @@ def get(store: Store, ref: int | str) -> dict:
                     " WHERE lower(text) = lower(:r) GROUP BY entity_id) m ON m.entity_id = e.id"
                     " ORDER BY m.n DESC, e.id LIMIT 1"), {"r": ref}).first()
         if row is None:
-            raise NotFound(f"no entity {ref!r}; `newsradar entities list` shows them")
+            raise NotFound(f"no entity {ref!r}")
         entity = _entity(row)
         aliases = conn.execute(text("SELECT text, count(*) AS n FROM mentions WHERE entity_id = :e GROUP BY text"
                                     " ORDER BY n DESC, text"), {"e": row.id}).all()

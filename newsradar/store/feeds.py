@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from ..errors import NewsradarError
+from ..errors import NotFound
 from ..model import Feed
 from ..normalize import parse_datetime
 from .store import Store
@@ -33,7 +33,7 @@ def add(store: Store, url: str, outlet: str | None = None, interval_seconds: int
     """Subscribe to a feed; returns (feed, created). Adding a known URL changes nothing and
     returns the stored feed."""
     now = datetime.now(UTC).replace(microsecond=0)
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         row = conn.execute(text(
             "INSERT INTO feeds (url, outlet, title, interval_seconds, full_text, next_poll_at, created_at)"
             " VALUES (:url, :outlet, :title, :interval, :full_text, :now, :now) ON CONFLICT (url) DO NOTHING RETURNING id"),
@@ -43,25 +43,25 @@ def add(store: Store, url: str, outlet: str | None = None, interval_seconds: int
 
 
 def get(store: Store, ref: str | int) -> Feed:
-    """A feed by id or URL; NewsradarError when there is none."""
-    with store.engine.connect() as conn:
+    """A feed by id or URL; NotFound when there is none."""
+    with store.connect() as conn:
         if isinstance(ref, int) or str(ref).isdigit():
             row = conn.execute(text(f"{_SELECT} WHERE id = :id"), {"id": int(ref)}).first()
         else:
             row = conn.execute(text(f"{_SELECT} WHERE url = :url"), {"url": ref}).first()
     if row is None:
-        raise NewsradarError(f"no feed {ref!r}; `newsradar feeds list` shows the subscriptions")
+        raise NotFound(f"no feed {ref!r}")
     return _feed(row)
 
 
 def all_feeds(store: Store) -> list[Feed]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [_feed(row) for row in conn.execute(text(f"{_SELECT} ORDER BY id"))]
 
 
 def due(store: Store, now: datetime) -> list[Feed]:
     """Feeds not paused whose next poll time has come, longest waiting first."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(f"{_SELECT} WHERE paused = 0 AND (next_poll_at IS NULL OR next_poll_at <= :now)"
                                  " ORDER BY next_poll_at, id"), {"now": store.db_time(now)})
         return [_feed(row) for row in rows]
@@ -69,19 +69,19 @@ def due(store: Store, now: datetime) -> list[Feed]:
 
 def fetchable(store: Store, now: datetime) -> list[Feed]:
     """Feeds not paused that no server hint or backoff holds back now (a manual poll's set)."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(text(f"{_SELECT} WHERE paused = 0 AND (not_before IS NULL OR not_before <= :now)"
                                  " ORDER BY next_poll_at, id"), {"now": store.db_time(now)})
         return [_feed(row) for row in rows]
 
 
 def active(store: Store) -> list[Feed]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [_feed(row) for row in conn.execute(text(f"{_SELECT} WHERE paused = 0 ORDER BY id"))]
 
 
 def next_due(store: Store) -> datetime | None:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         value = conn.execute(text("SELECT min(next_poll_at) FROM feeds WHERE paused = 0")).scalar()
     return parse_datetime(value)
 
@@ -89,7 +89,7 @@ def next_due(store: Store) -> datetime | None:
 def remove(store: Store, ref: str | int) -> Feed:
     """Unsubscribe. The articles already stored stay."""
     feed = get(store, ref)
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         conn.execute(text("DELETE FROM feeds WHERE id = :id"), {"id": feed.id})
     return feed
 
@@ -101,7 +101,7 @@ def update(store: Store, feed_id: int, **values: Any) -> None:
 
 def update_many(store: Store, updates: list[tuple[int, dict[str, Any]]]) -> None:
     """Set columns of several feeds in one transaction."""
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         for feed_id, values in updates:
             unknown = set(values) - set(_COLUMNS)
             if unknown:
@@ -115,7 +115,7 @@ def update_many(store: Store, updates: list[tuple[int, dict[str, Any]]]) -> None
 def move(store: Store, feed_id: int, new_url: str) -> bool:
     """Give a feed its new address after a permanent redirect; False (nothing changed) when
     another subscription already has that address."""
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         taken = conn.execute(text("SELECT id FROM feeds WHERE url = :url"), {"url": new_url}).first()
         if taken is not None:
             return False

@@ -164,6 +164,24 @@ _ENTITIES = (
     )""",
 )
 
+_HOUSE = (
+    # an input that failed to ingest, as data: what, why, when first and last, how often
+    """CREATE TABLE input_failures (
+        id {id},
+        input TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        first_at {time} NOT NULL,
+        last_at {time} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (input, reason)
+    )""",
+    "CREATE INDEX input_failures_last ON input_failures (last_at)",
+    # story terms became a stage of their own: the articles whose terms are stored were analysed by it
+    "INSERT INTO analyses (article_id, component, version, at) SELECT f.article_id, 'terms', 'story-features/1',"
+    " n.at FROM story_features f JOIN analyses n ON n.article_id = f.article_id AND n.component = 'entities'",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -263,5 +281,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "entities, their mentions (article, character offsets), analysis versions, manual corrections",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _ENTITIES),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _ENTITIES),
+    ),
+    Migration(
+        8,
+        "analysis stages: story terms recorded as a stage in analyses; failed inputs stored as data",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _HOUSE),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _HOUSE),
     ),
 )

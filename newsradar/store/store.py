@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from .. import settings
 from ..errors import StoreError
@@ -54,16 +54,18 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def connect(self, write: bool = False):
+    @contextmanager
+    def connect(self, write: bool = False) -> Iterator[Connection]:
         """A connection for reads, or with ``write=True`` a transaction committed when its ``with``
-        block ends (on SQLite it begins IMMEDIATE, taking the write lock up front). The store's
-        modules (browse, entities, stories, analysis) run their SQL through it."""
+        block ends (on SQLite it begins IMMEDIATE, taking the write lock up front). Every module of
+        the store runs its SQL through it, so a database failure anywhere — opening, a statement,
+        the commit — is one ``StoreError`` naming the store and the reason."""
         try:
-            if write:
-                return self.engine.execution_options(write=True).begin()
-            return self.engine.connect()
-        except OperationalError as exc:
-            raise StoreError(f"cannot open the store {self.safe_url()}: {_reason(exc)}") from exc
+            opened = self.engine.execution_options(write=True).begin() if write else self.engine.connect()
+            with opened as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise StoreError(f"the store {self.safe_url()} failed: {_reason(exc)}") from exc
 
     def safe_url(self) -> str:
         return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)
@@ -116,11 +118,8 @@ class Store:
             threshold = settings.get("near_duplicate_threshold")
         if not articles:
             return []
-        try:
-            with self.connect(write=True) as conn:
-                results = BatchWriter(conn, self.db_time, threshold).write(articles)
-        except DBAPIError as exc:
-            raise StoreError(f"writing to {self.safe_url()} failed: {_reason(exc)}") from exc
+        with self.connect(write=True) as conn:
+            results = BatchWriter(conn, self.db_time, threshold).write(articles)
         for article, result in zip(articles, results, strict=True):
             article.id, article.duplicate_of, article.story_id = result.article_id, result.duplicate_of, result.story_id
         return results
@@ -212,75 +211,6 @@ class Store:
             return [r[0] for r in conn.execute(text("SELECT id FROM articles WHERE duplicate_of = :a ORDER BY id"),
                                                {"a": article_id})]
 
-    def stories(self, story_ids: Sequence[int] | None = None, limit: int | None = None, offset: int = 0) -> list[dict]:
-        """Stories (merged ones left out) with their article ids — every article of the story,
-        near-duplicates included — outlets, title, attributed summary and first/last published.
-        Without ids: every story, the most recently published first (``limit``/``offset`` page)."""
-        with self.connect() as conn:
-            if story_ids is None:
-                page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
-                rows = conn.execute(text(
-                    "SELECT * FROM stories WHERE merged_into IS NULL AND EXISTS"
-                    " (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
-                    + (" ORDER BY last_published IS NULL, last_published DESC, id DESC" if self.dialect == "sqlite"
-                       else " ORDER BY last_published DESC NULLS LAST, id DESC") + page)).all()
-            elif not story_ids:
-                return []
-            else:
-                ids = ", ".join(str(int(i)) for i in story_ids)
-                rows = conn.execute(text(f"SELECT * FROM stories WHERE id IN ({ids}) AND merged_into IS NULL")).all()
-            stories = {r.id: {"id": r.id, "title": r.title, "article_ids": [],
-                              "first_published": parse_datetime(r.first_published),
-                              "last_published": parse_datetime(r.last_published),
-                              "outlets": [], "summary": json.loads(r.summary) if r.summary else []} for r in rows}
-            if stories:
-                ids = ", ".join(str(i) for i in stories)
-                outlets: dict[int, set[str]] = {}
-                for r in conn.execute(text(
-                        f"SELECT id, story_id, outlet FROM articles WHERE story_id IN ({ids}) ORDER BY id")):
-                    stories[r.story_id]["article_ids"].append(r.id)
-                    if r.outlet:
-                        outlets.setdefault(r.story_id, set()).add(r.outlet)
-                for story_id, names in outlets.items():
-                    stories[story_id]["outlets"] = sorted(names)
-        if story_ids is not None:
-            order = {int(i): n for n, i in enumerate(story_ids)}
-            return sorted(stories.values(), key=lambda s: order.get(s["id"], 0))
-        return list(stories.values())
-
-    def story_history(self, story_id: int) -> list[dict]:
-        """Merges and splits this story took part in, oldest first: ``kind`` (merge: ``story_id``
-        was merged into ``other_story_id``; split: articles of ``story_id`` became the new story
-        ``other_story_id``), the article whose arrival caused it, and the similarity involved."""
-        with self.connect() as conn:
-            rows = conn.execute(text("SELECT kind, story_id, other_story_id, article_id, similarity, at FROM story_history"
-                                     " WHERE story_id = :s OR other_story_id = :s ORDER BY id"), {"s": story_id})
-            return [{**dict(r._mapping), "at": parse_datetime(r.at)} for r in rows]
-
-    def resolve_story(self, story_id: int) -> int | None:
-        """The story an id stands for now (following merges), or None when there is none."""
-        with self.connect() as conn:
-            for _ in range(100):
-                row = conn.execute(text("SELECT merged_into FROM stories WHERE id = :s"), {"s": story_id}).first()
-                if row is None:
-                    return None
-                if row.merged_into is None:
-                    return story_id
-                story_id = row.merged_into
-        return None
-
-    def search(self, query: str, limit: int = 20) -> list[dict]:
-        """Full-text search over titles and texts, best first, each hit with a snippet whose
-        matches are in [brackets] (the first page of ``browse.search_page``)."""
-        from . import browse
-
-        if not query.strip():
-            return []
-        hits = browse.search_page(self, browse.Filters(query), "relevance", None, limit).items
-        for hit in hits:
-            hit["snippet"] = (hit["snippet"] or "").replace(browse.MARK_START, "[").replace(browse.MARK_END, "]")
-        return hits
-
     def stats(self) -> dict:
         with self.connect() as conn:
             scalar = lambda sql: conn.execute(text(sql)).scalar_one()  # noqa: E731
@@ -291,6 +221,7 @@ class Store:
                 "unclustered": scalar("SELECT count(*) FROM articles WHERE story_id IS NULL AND duplicate_of IS NULL"),
                 "outlets": scalar("SELECT count(DISTINCT outlet) FROM articles"),
                 "sightings": scalar("SELECT count(*) FROM sightings"),
+                "failed_inputs": scalar("SELECT count(*) FROM input_failures"),
                 "first_published": parse_datetime(scalar("SELECT min(published) FROM articles")),
                 "last_published": parse_datetime(scalar("SELECT max(published) FROM articles")),
             }
@@ -305,29 +236,3 @@ class Store:
 
 def _reason(exc: DBAPIError) -> str:
     return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
-
-
-_QUERY_TOKEN = re.compile(r'(-?)"([^"]*)"|(\S+)')
-
-
-def fts5_query(query: str) -> str:
-    """A user's web-search-style query as safe FTS5 syntax: words and "quoted phrases" must all
-    match, ``OR`` between terms offers alternatives, a leading ``-`` excludes a term. Returns ""
-    when nothing positive is asked for."""
-    positive: list[str] = []
-    negative: list[str] = []
-    for negate, phrase, word in _QUERY_TOKEN.findall(query):
-        if word == "OR":
-            if positive and positive[-1] != "OR":
-                positive.append("OR")
-            continue
-        if word.startswith("-") and len(word) > 1:
-            negate, word = "-", word[1:]
-        terms = re.findall(r"\w+", phrase if phrase else word)
-        if terms:
-            (negative if negate else positive).append('"' + " ".join(terms) + '"')
-    while positive and positive[-1] == "OR":
-        positive.pop()
-    if not positive:
-        return ""
-    return "(" + " ".join(positive) + ")" + "".join(f" NOT {term}" for term in negative)

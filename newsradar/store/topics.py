@@ -58,7 +58,7 @@ def add(store: Store, name: str, query: str, outlet: str | None = None, language
     values = {"name": name, "query": query.strip(), "outlet": outlet or None, "language": language or None,
               "since": store.db_time(since), "until": store.db_time(until),
               "now": store.db_time(datetime.now(UTC).replace(microsecond=0))}
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         exists = conn.execute(text("SELECT id FROM topics WHERE name = :name"), {"name": name}).first()
         if exists is None:
             conn.execute(text("INSERT INTO topics (name, query, outlet, language, since, until, created_at)"
@@ -70,20 +70,20 @@ def add(store: Store, name: str, query: str, outlet: str | None = None, language
 
 
 def get(store: Store, name: str) -> Topic:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(text("SELECT * FROM topics WHERE name = :name"), {"name": name}).first()
     if row is None:
-        raise NotFound(f"no topic {name!r}; `newsradar topics list` shows the saved topics")
+        raise NotFound(f"no topic {name!r}")
     return _topic(row)
 
 
 def all_topics(store: Store) -> list[Topic]:
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [_topic(row) for row in conn.execute(text("SELECT * FROM topics ORDER BY name"))]
 
 
 def remove(store: Store, name: str) -> Topic:
     topic = get(store, name)
-    with store.engine.execution_options(write=True).begin() as conn:
+    with store.connect(write=True) as conn:
         conn.execute(text("DELETE FROM topics WHERE id = :id"), {"id": topic.id})
     return topic

@@ -13,11 +13,14 @@ from pydantic import BaseModel, Field
 from ..errors import InputError
 from ..export import document_article, document_story
 from ..poll import probe_feed
+from ..store import articles as article_store
 from ..store import browse
 from ..store import entities as entity_store
+from ..store import failures as failure_store
 from ..store import feeds as feed_store
+from ..store import stories as story_store
 from ..store import topics as topic_store
-from .app import (
+from .common import (
     check_search_rate,
     filters_from,
     json_response,
@@ -88,23 +91,14 @@ def stories(request: Request, q: Q = None, outlet: Outlet = None, language: Lang
     return json_response(request, _page(request, page, [story_json(s) for s in page.items]))
 
 
-def load_story(request: Request, story_id: int) -> dict:
-    store = store_of(request)
-    current = store.resolve_story(story_id)
-    found = store.stories([current]) if current is not None else []
-    if not found:
-        raise ApiError(404, f"no story {story_id}")
-    return found[0]
-
-
 @router.get("/stories/{story_id}", summary="One story: its articles, coverage per day and merge/split history")
 def story(request: Request, story_id: int):
     store = store_of(request)
-    found = load_story(request, story_id)
+    found = story_store.detail(store, story_id)
     data = story_json(found)
-    data["articles"] = [article_json(a) for a in store.get_articles(found["article_ids"])]
+    data["articles"] = [article_json(a) for a in found["articles"]]
     data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
-    data["history"] = store.story_history(found["id"])
+    data["history"] = found["history"]
     if found["id"] != story_id:
         data["merged_from"] = story_id
     return json_response(request, data)
@@ -118,15 +112,14 @@ def articles(request: Request, q: Q = None, outlet: Outlet = None, language: Lan
     return json_response(request, _page(request, page, [article_json(a) for a in page.items]))
 
 
-@router.get("/articles/{article_id}", summary="One article with its text, duplicates and sightings")
+@router.get("/articles/{article_id}", summary="One article with its text, duplicates, sightings and entities")
 def article(request: Request, article_id: int):
-    store = store_of(request)
-    found = store.get_articles([article_id])
-    if not found:
-        raise ApiError(404, f"no article {article_id}")
-    data = article_json(found[0], full=True)
-    data["duplicates"] = store.duplicates_of(article_id)
-    data["sightings"] = store.sightings(article_id)
+    found = article_store.detail(store_of(request), article_id)
+    data = article_json(found["article"], full=True)
+    data["duplicates"] = [a["id"] for a in found["duplicates"]]
+    data["sightings"] = found["sightings"]
+    data["story"] = story_json(found["story"]) if found["story"] else None
+    data["entities"] = found["entities"]
     return json_response(request, data)
 
 
@@ -200,6 +193,11 @@ async def add_feed(request: Request, body: FeedIn):
 def remove_feed(request: Request, feed_id: int):
     feed = feed_store.remove(store_of(request), feed_id)
     return json_response(request, {"removed": feed_json(feed)})
+
+
+@router.get("/failures", summary="Inputs that failed to ingest, the latest first: what, why, when, attempts")
+def failures(request: Request, limit: Limit = 50):
+    return json_response(request, {"items": failure_store.recent(store_of(request), limit)})
 
 
 # --- topics ---------------------------------------------------------------------------------------

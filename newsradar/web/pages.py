@@ -17,13 +17,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..store import articles as article_store
 from ..store import browse
 from ..store import entities as entity_store
+from ..store import failures as failure_store
 from ..store import feeds as feed_store
+from ..store import stories as story_store
 from ..store import topics as topic_store
 from . import charts, syndication
 from .api import subscribe
-from .app import (
+from .common import (
     HERE,
     auth_of,
     check_search_rate,
@@ -190,46 +193,30 @@ def coverage_chart(request: Request, q: Text = None, outlet: Text = None, langua
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story_id: int):
     store = store_of(request)
-    current = store.resolve_story(story_id)
-    if current is None:
-        raise ApiError(404, f"no story {story_id}")
-    if current != story_id:
-        return RedirectResponse(f"/stories/{current}", status_code=301)
-    story = store.stories([current])[0]
-    articles = store.get_articles(story["article_ids"])
+    story = story_store.detail(store, story_id)
+    if story["id"] != story_id:
+        return RedirectResponse(f"/stories/{story['id']}", status_code=301)
+    articles = story["articles"]
     by_outlet: dict[str, list[dict]] = {}
     for article in sorted(articles, key=lambda a: (a["published"] is None, a["published"] or datetime.min, a["id"])):
         by_outlet.setdefault(article["outlet"] or "(unknown outlet)", []).append(article)
     groups = sorted(by_outlet.items(), key=lambda item: (-len(item[1]), item[0].lower()))
     span = (story["last_published"] - story["first_published"]) if story["first_published"] and story["last_published"] else None
     hourly = span is not None and span <= timedelta(days=3)
-    chart = charts.volume_svg(browse.coverage(store, story_id=current, hourly=hourly),
+    chart = charts.volume_svg(browse.coverage(store, story_id=story["id"], hourly=hourly),
                               f"Articles of this story per {'hour' if hourly else 'day'}")
     titles = {a["id"]: a for a in articles}
     return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
-                  history=store.story_history(current))
+                  history=story["history"])
 
 
 @router.get("/articles/{article_id}")
 def article_page(request: Request, article_id: int):
-    store = store_of(request)
-    found = store.get_articles([article_id])
-    if not found:
-        raise ApiError(404, f"no article {article_id}")
-    article = found[0]
-    duplicates = store.get_articles(store.duplicates_of(article_id))
-    original = store.get_articles([article["duplicate_of"]])[0] if article["duplicate_of"] else None
-    story = store.stories([article["story_id"]])[0] if article["story_id"] else None
-    mentions = entity_store.article_mentions(store, article_id)
-    text_mentions = [m for m in mentions if m["field"] == "text"]
-    entities: dict[int, dict] = {}
-    for mention in mentions:
-        entities.setdefault(mention["entity_id"], {"id": mention["entity_id"], "name": mention["name"],
-                                                   "type": mention["type"], "country": mention["country"],
-                                                   "sector": mention["sector"], "count": 0})["count"] += 1
-    return render(request, "article.html", article=article, duplicates=duplicates, original=original,
-                  sightings=store.sightings(article_id), story=story, body=linked_text(article["text"], text_mentions),
-                  entities=sorted(entities.values(), key=lambda e: (-e["count"], e["name"])))
+    found = article_store.detail(store_of(request), article_id)
+    text_mentions = [m for m in found["mentions"] if m["field"] == "text"]
+    return render(request, "article.html", article=found["article"], duplicates=found["duplicates"],
+                  original=found["original"], sightings=found["sightings"], story=found["story"],
+                  body=linked_text(found["article"]["text"], text_mentions), entities=found["entities"])
 
 
 @router.get("/entities")
@@ -288,8 +275,9 @@ def _require_session(request: Request) -> None:
 
 @router.get("/feeds")
 def feeds_page(request: Request, added: Text = None, removed: Text = None):
-    feeds = feed_store.all_feeds(store_of(request))
-    return render(request, "feeds.html", feeds=feeds, added=added, removed=removed)
+    store = store_of(request)
+    return render(request, "feeds.html", feeds=feed_store.all_feeds(store), added=added, removed=removed,
+                  failures=failure_store.recent(store, 20))
 
 
 @router.post("/feeds")

@@ -1,0 +1,73 @@
+"""Which versioned stage analysed which article (``analyses``), and the queue of articles the
+analysis has still to read: those never analysed (new articles: every stage), and those analysed
+by another version of some stage (re-analysis, newest first)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from .store import Store
+
+
+def _where(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, since: datetime | None
+           ) -> tuple[str, dict[str, Any]]:
+    """Originals never analysed; with ``outdated``, originals some stage has not analysed at its
+    current version (and, with ``since``, published on or after it)."""
+    params: dict[str, Any] = {}
+    if not outdated:
+        return ("a.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM analyses n WHERE n.article_id = a.id)",
+                params)
+    clauses = []
+    for index, (name, version) in enumerate(stages):
+        params[f"c{index}"], params[f"v{index}"] = name, version
+        clauses.append(f"NOT EXISTS (SELECT 1 FROM analyses n WHERE n.article_id = a.id AND n.component = :c{index}"
+                       f" AND n.version = :v{index})")
+    where = "a.duplicate_of IS NULL AND (" + " OR ".join(clauses or ["1 = 0"]) + ")"
+    if since is not None:
+        where += " AND a.published >= :since"
+        params["since"] = store.db_time(since)
+    return where, params
+
+
+def pending_count(store: Store, stages: Sequence[tuple[str, str]], outdated: bool = False,
+                  since: datetime | None = None) -> int:
+    where, params = _where(store, stages, outdated, since)
+    with store.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM articles a WHERE {where}"), params).scalar_one()
+
+
+def pending(store: Store, stages: Sequence[tuple[str, str]], limit: int, outdated: bool = False,
+            since: datetime | None = None) -> list[Any]:
+    """The next ``limit`` articles to analyse (id, title, text, published): new ones in arrival
+    order, outdated ones newest first. Analysed articles leave the queue, so calling again gives
+    the next ones."""
+    where, params = _where(store, stages, outdated, since)
+    order = ("a.id" if not outdated else
+             "a.published IS NULL, a.published DESC, a.id DESC" if store.dialect == "sqlite"
+             else "a.published DESC NULLS LAST, a.id DESC")
+    with store.connect() as conn:
+        return list(conn.execute(text(f"SELECT a.id, a.title, a.text, a.published FROM articles a WHERE {where}"
+                                      f" ORDER BY {order} LIMIT :n"), {**params, "n": limit}).all())
+
+
+def record(store: Store, conn: Connection, article_ids: Sequence[int], stages: Sequence[tuple[str, str]]) -> None:
+    """These articles were analysed by these stages at these versions (in the caller's transaction)."""
+    now = store.db_time(datetime.now(UTC))
+    rows = [{"a": a, "c": name, "v": version, "now": now} for a in article_ids for name, version in stages]
+    if rows:
+        conn.execute(text("DELETE FROM analyses WHERE article_id = :a AND component = :c"), rows)
+        conn.execute(text("INSERT INTO analyses (article_id, component, version, at) VALUES (:a, :c, :v, :now)"),
+                     rows)
+
+
+def versions(store: Store) -> list[dict]:
+    """Per stage and version, how many articles it analysed."""
+    with store.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text(
+            "SELECT component AS stage, version, count(*) AS articles FROM analyses GROUP BY component, version"
+            " ORDER BY component, version"))]

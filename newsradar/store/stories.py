@@ -1,0 +1,267 @@
+"""Stories in the store: the clusterer's state (``story_features``: each article's terms, the
+vector it was clustered with and its sequence number; ``story_terms``: document frequencies), story
+rows with their titles and summaries, membership, merge and split history, and the reads behind
+story pages. Every SQL statement about stories is here; the algorithm (``clustering.py``) has none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from ..clustering import Change, Clusterer, StoryConfig
+from ..errors import NotFound
+from ..normalize import parse_datetime
+from ..summaries import summarize
+from .store import Store
+from .writer import select_in
+
+_PENDING_ORDER = "a.published IS NULL, a.published, a.id"  # dated first, by date; then undated, in arrival order
+_IN = 500
+
+
+def _select_in(conn: Connection, sql: str, values: Sequence[Any]) -> list:
+    return select_in(conn, text(sql).bindparams(bindparam("values", expanding=True)), values)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+# --- the analysis writes terms --------------------------------------------------------------------
+
+def write_terms(conn: Connection, results: Sequence[tuple[int, dict[str, float]]]) -> None:
+    """Store articles' story terms (the terms stage). The vector an article was clustered with is
+    kept: its story does not change until ``stories rebuild`` clusters with the new terms."""
+    conn.execute(text("INSERT INTO story_features (article_id, terms) VALUES (:id, :terms)"
+                      " ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms"),
+                 [{"id": a, "terms": _json(terms)} for a, terms in results])
+
+
+# --- the clusterer's queue and window -------------------------------------------------------------
+
+_PENDING = ("FROM articles a JOIN story_features f ON f.article_id = a.id"
+            " WHERE a.story_id IS NULL AND a.duplicate_of IS NULL")
+
+
+def pending_count(store: Store) -> int:
+    """Originals without a story whose terms the analysis has written (the others wait for it)."""
+    with store.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) {_PENDING}")).scalar_one()
+
+
+def pending(store: Store, limit: int) -> list[tuple[int, dict[str, float], datetime | None]]:
+    """The next ``limit`` articles to cluster, in publication order: (id, terms, published)."""
+    with store.connect() as conn:
+        rows = conn.execute(text(f"SELECT a.id, a.published, f.terms {_PENDING} ORDER BY {_PENDING_ORDER}"
+                                 " LIMIT :n"), {"n": limit}).all()
+    return [(r.id, json.loads(r.terms), parse_datetime(r.published)) for r in rows]
+
+
+def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
+    """A clusterer holding the window the store's last run ended with (the same vectors, so a
+    restart decides exactly as a run that never stopped)."""
+    def df_lookup(terms: Sequence[str]) -> dict[str, int]:
+        with store.connect() as conn:
+            return {r.term: r.df for r in _select_in(conn, "SELECT term, df FROM story_terms WHERE term IN :values",
+                                                      terms)}
+
+    with store.connect() as conn:
+        documents, seq = conn.execute(text(
+            "SELECT count(*), coalesce(max(seq), 0) FROM story_features WHERE vector IS NOT NULL")).one()
+        newest = parse_datetime(conn.execute(text(
+            "SELECT max(a.published) FROM story_features f JOIN articles a ON a.id = f.article_id"
+            " WHERE f.vector IS NOT NULL")).scalar())
+        clusterer = Clusterer(config, int(documents), int(seq), df_lookup)
+        clusterer.newest = newest
+        params: dict[str, Any] = {"seq": int(seq) - config.window_articles}
+        where = "f.vector IS NOT NULL AND f.seq > :seq"
+        if newest is not None:
+            where += " AND (a.published IS NULL OR a.published >= :since)"
+            since = datetime.fromtimestamp(newest.timestamp() - config.window_days * 86400, UTC)
+            params["since"] = store.db_time(since)
+        rows = conn.execute(text(
+            "SELECT f.article_id, f.vector, f.seq, a.published, a.story_id FROM story_features f"
+            f" JOIN articles a ON a.id = f.article_id WHERE {where} ORDER BY f.seq"), params)
+        for row in rows:
+            if row.story_id is not None:
+                clusterer.add(row.article_id, json.loads(row.vector), parse_datetime(row.published), row.story_id,
+                              row.seq)
+    return clusterer
+
+
+class ChunkWriter:
+    """One chunk of assignments, written in one transaction: new story rows, the articles'
+    stories (an original and its copies together), merges and splits with their history, the
+    vectors the articles were clustered with, document-frequency increments, and the touched
+    stories' titles and summaries. The only place story membership is written after ingestion
+    (the write path puts a copy in its original's story)."""
+
+    def __init__(self, store: Store, conn: Connection):
+        self.store, self.conn = store, conn
+        self.now = store.db_time(datetime.now(UTC))
+        self.current: dict[int, int] = {}  # this chunk's articles (written at the end) → their story
+        self.touched: set[int] = set()
+        self.features: list[dict] = []
+        self.history: list[dict] = []
+
+    def new_story(self) -> int:
+        return self.conn.execute(text("INSERT INTO stories (title, created_at, updated_at) VALUES (NULL, :now, :now)"
+                                      " RETURNING id"), {"now": self.now}).scalar_one()
+
+    def assigned(self, article_id: int, story: int, vector: dict[str, float], seq: int) -> None:
+        self.current[article_id] = story
+        self.touched.add(story)
+        self.features.append({"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}),
+                              "seq": seq})
+
+    def changed(self, article_id: int, change: Change) -> None:
+        """A merge or split; articles written before this chunk move now, this chunk's at the end."""
+        conn = self.conn
+        if change.kind == "merge":
+            conn.execute(text("UPDATE articles SET story_id = :other WHERE story_id = :story"),
+                         {"other": change.other, "story": change.story})
+            conn.execute(text("UPDATE stories SET merged_into = :other, updated_at = :now WHERE id = :story"),
+                         {"other": change.other, "story": change.story, "now": self.now})
+            for member, story in self.current.items():
+                if story == change.story:
+                    self.current[member] = change.other
+        else:
+            moved = [m for m in change.members if m not in self.current]
+            for start in range(0, len(moved), _IN):
+                conn.execute(text("UPDATE articles SET story_id = :other WHERE id IN :ids OR duplicate_of IN :ids"
+                                  ).bindparams(bindparam("ids", expanding=True)),
+                             {"other": change.other, "ids": moved[start:start + _IN]})
+            for member in change.members:
+                if member in self.current:
+                    self.current[member] = change.other
+        self.touched.update((change.story, change.other))
+        self.history.append({"kind": change.kind, "story": change.story, "other": change.other,
+                             "article": article_id, "similarity": round(change.similarity, 6), "now": self.now})
+
+    def finish(self, df_added: dict[str, int]) -> None:
+        conn = self.conn
+        if self.history:
+            conn.execute(text("INSERT INTO story_history (kind, story_id, other_story_id, article_id, similarity, at)"
+                              " VALUES (:kind, :story, :other, :article, :similarity, :now)"), self.history)
+        if self.current:
+            conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id OR duplicate_of = :id"),
+                         [{"story": story, "id": article} for article, story in self.current.items()])
+        if self.features:
+            conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq WHERE article_id = :id"),
+                         self.features)
+        if df_added:
+            conn.execute(text("INSERT INTO story_terms (term, df) VALUES (:term, :df)"
+                              " ON CONFLICT (term) DO UPDATE SET df = story_terms.df + excluded.df"),
+                         [{"term": t, "df": n} for t, n in sorted(df_added.items())])
+        refresh(conn, sorted(self.touched), self.now)
+
+
+def refresh(conn: Connection, story_ids: Sequence[int], now: Any, member_cap: int = 200) -> None:
+    """Recompute the title, summary and first/last published of these stories."""
+    for story_id in story_ids:
+        rows = conn.execute(text(
+            "SELECT a.id, a.title, a.text, a.outlet, a.published, f.vector FROM articles a"
+            " LEFT JOIN story_features f ON f.article_id = a.id"
+            " WHERE a.story_id = :story AND a.duplicate_of IS NULL ORDER BY a.id DESC LIMIT :cap"),
+            {"story": story_id, "cap": member_cap}).all()
+        members = [{"id": r.id, "title": r.title, "text": r.text, "outlet": r.outlet,
+                    "published": parse_datetime(r.published), "vector": json.loads(r.vector) if r.vector else {}}
+                   for r in rows]
+        title, summary = summarize(members)
+        first, last = conn.execute(text("SELECT min(published), max(published) FROM articles WHERE story_id = :story"),
+                                   {"story": story_id}).one()
+        conn.execute(text(
+            "UPDATE stories SET title = :title, summary = :summary, first_published = :first,"
+            " last_published = :last, updated_at = :now WHERE id = :story"),
+            {"title": title, "summary": json.dumps(summary, ensure_ascii=False), "first": first, "last": last,
+             "now": now, "story": story_id})
+
+
+def reset(store: Store) -> None:
+    """Forget every story, keeping the articles' terms (``stories rebuild``)."""
+    with store.connect(write=True) as conn:
+        conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
+        conn.execute(text("DELETE FROM story_history"))
+        conn.execute(text("DELETE FROM stories"))
+        conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL"))
+        conn.execute(text("DELETE FROM story_terms"))
+
+
+# --- reads ----------------------------------------------------------------------------------------
+
+def stories(store: Store, story_ids: Sequence[int] | None = None, limit: int | None = None,
+            offset: int = 0) -> list[dict]:
+    """Stories (merged ones left out) with their article ids — every article of the story,
+    near-duplicates included — outlets, title, attributed summary and first/last published.
+    Without ids: every story, the most recently published first (``limit``/``offset`` page)."""
+    with store.connect() as conn:
+        if story_ids is None:
+            page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
+            rows = conn.execute(text(
+                "SELECT * FROM stories WHERE merged_into IS NULL AND EXISTS"
+                " (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
+                + (" ORDER BY last_published IS NULL, last_published DESC, id DESC" if store.dialect == "sqlite"
+                   else " ORDER BY last_published DESC NULLS LAST, id DESC") + page)).all()
+        elif not story_ids:
+            return []
+        else:
+            ids = ", ".join(str(int(i)) for i in story_ids)
+            rows = conn.execute(text(f"SELECT * FROM stories WHERE id IN ({ids}) AND merged_into IS NULL")).all()
+        found = {r.id: {"id": r.id, "title": r.title, "article_ids": [],
+                        "first_published": parse_datetime(r.first_published),
+                        "last_published": parse_datetime(r.last_published),
+                        "outlets": [], "summary": json.loads(r.summary) if r.summary else []} for r in rows}
+        if found:
+            ids = ", ".join(str(i) for i in found)
+            outlets: dict[int, set[str]] = {}
+            for r in conn.execute(text(f"SELECT id, story_id, outlet FROM articles WHERE story_id IN ({ids}) ORDER BY id")):
+                found[r.story_id]["article_ids"].append(r.id)
+                if r.outlet:
+                    outlets.setdefault(r.story_id, set()).add(r.outlet)
+            for story_id, names in outlets.items():
+                found[story_id]["outlets"] = sorted(names)
+    if story_ids is not None:
+        order = {int(i): n for n, i in enumerate(story_ids)}
+        return sorted(found.values(), key=lambda s: order.get(s["id"], 0))
+    return list(found.values())
+
+
+def history(store: Store, story_id: int) -> list[dict]:
+    """Merges and splits this story took part in, oldest first: ``kind`` (merge: ``story_id``
+    was merged into ``other_story_id``; split: articles of ``story_id`` became the new story
+    ``other_story_id``), the article whose arrival caused it, and the similarity involved."""
+    with store.connect() as conn:
+        rows = conn.execute(text("SELECT kind, story_id, other_story_id, article_id, similarity, at FROM story_history"
+                                 " WHERE story_id = :s OR other_story_id = :s ORDER BY id"), {"s": story_id})
+        return [{**dict(r._mapping), "at": parse_datetime(r.at)} for r in rows]
+
+
+def resolve(store: Store, story_id: int) -> int | None:
+    """The story an id stands for now (following merges), or None when there is none."""
+    with store.connect() as conn:
+        for _ in range(100):
+            row = conn.execute(text("SELECT merged_into FROM stories WHERE id = :s"), {"s": story_id}).first()
+            if row is None:
+                return None
+            if row.merged_into is None:
+                return story_id
+            story_id = row.merged_into
+    return None
+
+
+def detail(store: Store, story_id: int) -> dict:
+    """One story as every surface shows it: the story (``stories``), ``requested_id`` (the id
+    asked for: a merged story's id leads to the story it joined), its ``articles`` (full records,
+    copies included) and ``history``. Raises ``NotFound``."""
+    current = resolve(store, story_id)
+    found = stories(store, [current]) if current is not None else []
+    if not found:
+        raise NotFound(f"no story with id {story_id}")
+    story = found[0]
+    return {**story, "requested_id": story_id, "articles": store.get_articles(story["article_ids"]),
+            "history": history(store, story["id"])}
