@@ -297,7 +297,7 @@ class Poller:
         except InputError as exc:
             self.warn(f"{article.url}: full text not fetched ({exc.reason}); the feed's summary is kept")
             return
-        for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "extra"):
+        for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "also_urls"):
             setattr(article, name, getattr(updated, name))
 
     async def _cpu(self, function, *args):

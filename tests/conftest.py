@@ -19,7 +19,8 @@ POSTGRES_URL = os.environ.get("NEWSRADAR_TEST_POSTGRES_URL", "postgresql://postg
 def _isolated_environment(tmp_path, monkeypatch):
     """No test touches the user's store or inherits their settings."""
     for name in list(os.environ):
-        if name.startswith("NEWSRADAR_") and name not in ("NEWSRADAR_REQUIRE_POSTGRES", "NEWSRADAR_TEST_POSTGRES_URL"):
+        if name.startswith("NEWSRADAR_") and name not in ("NEWSRADAR_REQUIRE_POSTGRES", "NEWSRADAR_TEST_POSTGRES_URL",
+                                                          "NEWSRADAR_REQUIRE_DATASETS"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("NEWSRADAR_DATA_DIR", str(tmp_path / "data"))
 
@@ -68,8 +69,26 @@ def store(db_url):
         yield opened
 
 
+def require_datasets(*names: str) -> Path:
+    """The shared datasets folder, with these datasets in it. Missing ones skip the test — or fail
+    it when NEWSRADAR_REQUIRE_DATASETS is set (CI), so a run without them cannot pass silently."""
+    missing = [name for name in names or ("",) if not (DATASETS / name).is_dir()]
+    if missing:
+        message = f"no dataset {', '.join(m or '(any)' for m in missing)} at {DATASETS}"
+        if os.environ.get("NEWSRADAR_REQUIRE_DATASETS"):
+            pytest.fail(message + " (NEWSRADAR_REQUIRE_DATASETS is set)")
+        pytest.skip(message)
+    return DATASETS
+
+
+@pytest.fixture(autouse=True)
+def _datasets_marker(request):
+    """``@pytest.mark.datasets("name", ...)``: the test needs these shared datasets."""
+    marker = request.node.get_closest_marker("datasets")
+    if marker is not None:
+        require_datasets(*marker.args)
+
+
 @pytest.fixture
 def datasets() -> Path:
-    if not DATASETS.is_dir():
-        pytest.skip(f"the shared datasets are not at {DATASETS}")
-    return DATASETS
+    return require_datasets()

@@ -25,7 +25,7 @@ from newsradar.store import stories as story_store
 from newsradar.web.app import create_app
 from newsradar.web.security import Auth
 
-from .conftest import DATASETS, EXAMPLES
+from .conftest import EXAMPLES, require_datasets
 
 pytestmark = pytest.mark.browser
 
@@ -218,9 +218,7 @@ def raw_entries(folder: Path, out: Path) -> int:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    folder = DATASETS / "feedparser-feeds" / "wellformed" / "sanitize"
-    if not folder.is_dir():
-        pytest.skip(f"the shared datasets are not at {DATASETS}")
+    folder = require_datasets("feedparser-feeds/wellformed/sanitize") / "feedparser-feeds" / "wellformed" / "sanitize"
     work = tmp_path_factory.mktemp("hostile")
     url = f"sqlite:///{work / 'hostile.db'}"
     raw = work / "raw-entries.jsonl"

@@ -9,11 +9,16 @@ from newsradar.errors import InputError
 from newsradar.prepare import prepare
 from newsradar.sources import read_input
 
-from .conftest import DATASETS
+from .conftest import DATASETS, require_datasets
 
 FEEDS_DIR = DATASETS / "feedparser-feeds"
 FEEDS = sorted(p for p in FEEDS_DIR.rglob("*") if p.is_file() and p.suffix in (".xml", ".rdf", ".rss", ".atom")) \
     if FEEDS_DIR.is_dir() else []
+
+
+def test_the_corpus_is_there():
+    require_datasets("feedparser-feeds")
+    assert len(FEEDS) > 1000
 
 
 def _read(path: Path) -> int:

@@ -10,7 +10,7 @@ EXTRACTION_PRECISION_FLOOR = 0.955  # measured 0.9605
 EXTRACTION_RECALL_FLOOR = 0.965  # measured 0.9705
 
 
-@pytest.mark.skipif(not (DATASETS / "article-extraction").is_dir(), reason=f"no dataset at {DATASETS}/article-extraction")
+@pytest.mark.datasets("article-extraction")
 def test_main_text_extraction_quality():
     from bench.extraction import run
 
@@ -21,7 +21,7 @@ def test_main_text_extraction_quality():
     assert result["recall"] >= EXTRACTION_RECALL_FLOOR
 
 
-@pytest.mark.skipif(not (DATASETS / "ecbplus-dev").is_dir(), reason=f"no dataset at {DATASETS}/ecbplus-dev")
+@pytest.mark.datasets("ecbplus-dev")
 def test_near_duplicates_never_link_different_stories():
     """No two ECB+ articles of different gold stories are near-duplicates at the default threshold,
     and an exact syndicated copy of an article is always found."""
@@ -49,8 +49,7 @@ STORIES_FLOORS = {  # BCubed, end to end through a SQLite store (bench/stories.p
 }
 
 
-@pytest.mark.skipif(not (DATASETS / "ecbplus-dev").is_dir() or not (DATASETS / "basil-dev").is_dir(),
-                    reason=f"no ecbplus-dev or basil-dev at {DATASETS}")
+@pytest.mark.datasets("ecbplus-dev", "basil-dev")
 def test_story_clustering_quality():
     """The default configuration, the same for both sets, parsing every article afresh."""
     from bench.stories import quality_through_store
@@ -67,7 +66,7 @@ ALIAS_PRECISION_FLOOR = 0.98  # measured 1.0 (bench/actors.py, tests/data/alias_
 ALIAS_RECALL_FLOOR = 0.92  # measured 0.9333
 
 
-@pytest.mark.skipif(not (DATASETS / "plover-gsr-dev").is_dir(), reason=f"no dataset at {DATASETS}/plover-gsr-dev")
+@pytest.mark.datasets("plover-gsr-dev")
 def test_actor_coding_quality():
     from bench.actors import evaluate
 
@@ -77,7 +76,7 @@ def test_actor_coding_quality():
     assert result["sector_accuracy"] >= ACTOR_SECTOR_FLOOR
 
 
-@pytest.mark.skipif(not (DATASETS / "polnear-dev").is_dir(), reason=f"no dataset at {DATASETS}/polnear-dev")
+@pytest.mark.datasets("polnear-dev")
 def test_alias_resolution_quality():
     from bench.actors import alias_resolution
 

@@ -57,7 +57,7 @@ def test_pasted_page_gives_one_article_per_keep_reading_line():
         "Iran\u2019s foreign minister heads to \u201cdifficult\u201d talks in Oman",
         "Oil prices rise on sanctions news",
     ]
-    assert articles[0].published is not None and articles[0].published.day == 16
+    assert articles[0].published_raw is not None and normalize_article(articles[0]).published.day == 16
     assert articles[0].text.startswith("CARACAS \u2014 Venezuela\u2019s government")
     assert "Document.pdf" not in articles[1].text
     assert articles[1].text == "Tehran said the talks would be serious.\n\nNegotiators met for four hours."
@@ -71,7 +71,7 @@ def test_pasted_page_metadata_lines_and_link_variants():
     first, second = split_pasted_page(page, "p.txt")
     assert (first.title, first.author, first.text) == ("Envoy arrives in Muscat", "Leila Farahani",
                                                        "The envoy landed on Monday for talks.")
-    assert first.published is not None and first.published.day == 16
+    assert first.published_raw is not None and normalize_article(first).published.day == 16
     assert (second.title, second.text) == ("Second story headline", "Its excerpt runs here.")
 
 

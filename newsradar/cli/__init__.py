@@ -4,8 +4,12 @@ calls library functions; errors become one-line messages in ``common._Group``.""
 
 from __future__ import annotations
 
-from . import articles, entities, feeds, run, stories, system, topics  # noqa: F401 - they register the commands
 from .common import app
+
+# isort: off
+# the order commands are listed in `newsradar --help`: the flow first, then reads, then the nouns
+from . import run, articles, system, entities, feeds, stories, topics  # noqa: F401 - they register the commands
+# isort: on
 
 __all__ = ["app", "main"]
 

@@ -118,7 +118,7 @@ def actor(text: Annotated[str | None, typer.Argument(help='An actor phrase, e.g.
                                                     help='Read {"text", "date"} objects, one per line (- for stdin); '
                                                          "print one result per line, in order.")] = None) -> None:
     """Code an actor phrase: canonical name, country (ISO alpha-3 or IGO/NGO), sector, entity id (JSON)."""
-    from .actors import code_actor, load_dictionary
+    from ..actors import code_actor, load_dictionary
 
     if (text is None) == (jsonl is None):
         raise NewsradarError("give an actor phrase or --jsonl FILE (not both)")

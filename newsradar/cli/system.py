@@ -11,7 +11,7 @@ from .. import __version__, settings, stages
 from ..errors import NewsradarError
 from ..store import analyses as analysis_store
 from ..store import failures as failure_store
-from .common import DbOption, JsonOption, app, day, err, open_db, out, print_json, say, table
+from .common import DbOption, JsonLinesOption, JsonOption, app, day, err, open_db, out, print_json, say, table
 
 
 @app.callback(invoke_without_command=True)
@@ -53,8 +53,13 @@ def settings_command() -> None:
 
 
 @app.command("stages")
-def stages_command() -> None:
+def stages_command(as_json: JsonLinesOption = False) -> None:
     """The analysis stages, in the order they run: name, version, spaCy components, what they find."""
+    if as_json:
+        for stage in stages.registered():
+            print_json({"name": stage.name, "version": stage.version, "pipes": list(stage.pipes),
+                        "section": stage.section, "help": stage.help})
+        return
     found = table("stage", "version", "components", "section", "finds")
     for stage in stages.registered():
         found.add_row(stage.name, stage.version, ", ".join(stage.pipes) or "—", stage.section or "—", stage.help)
