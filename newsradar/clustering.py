@@ -4,7 +4,7 @@ database here (``stories.py`` runs it over a store through ``store/stories.py``)
 Each new original article (near-duplicates follow their original) is taken in publication order
 (undated ones after the dated, in arrival order) and compared with the articles of recent stories:
 
-- **Terms.** Its story terms (``nlp.story_terms``: content lemmas, bigrams, named entities, the
+- **Terms.** Its story terms (the ``terms`` stage, ``nlp.doc_terms``: content lemmas, bigrams, named entities, the
   headline counted twice) weighted by TF-IDF into a unit vector. The IDF is online — document
   frequencies over the articles clustered so far — smoothed with a prior from general English word
   frequencies (``wordfreq``), worth ``prior_docs`` documents, so that the first articles of a store

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from . import analysis, settings, stories
 from .analysis import AnalysisReport
@@ -135,7 +136,8 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             input_report = InputReport(source.name, source.kind)
             report.inputs.append(input_report)
             number += 1
-            label[0] = f"[{number}/{len(sizes)}] {source.kind}: {source.name}"
+            shown = source.name if "://" in source.name else Path(source.name).name
+            label[0] = f"[{number}/{len(sizes)}] {source.kind}: {shown}"
             progress.note(f"{label[0]} · {len(seen):,} articles")
             try:
                 for count, item in enumerate(source.articles, start=1):
@@ -177,7 +179,9 @@ def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None =
     every article never analysed (``stages``: the registered ones), re-analyse a bounded batch of
     articles an older stage version analysed (``NEWSRADAR_REANALYZE_BATCH``, newest first), then
     cluster every analysed article without a story (``rebuild``: forget the stories first).
-    ``analyse=False`` stops after ingestion (a bulk load); ``cluster=False`` after the analysis."""
+    ``analyse=False`` stops after ingestion (a bulk load); ``cluster=False`` after the analysis.
+    Given a subset of the stages, new articles are analysed by those only; the others reach them
+    through the re-analysis batches or ``reanalyze``."""
     report = RunReport()
     if inputs:
         report.ingest = ingest(inputs, store, warn=warn, progress=progress, batch_size=batch_size, workers=workers,

@@ -78,6 +78,9 @@ def test_a_database_failure_anywhere_is_one_store_error(tmp_path):
             conn.execute(text("DROP TABLE feeds"))
         with pytest.raises(StoreError, match="no such table: feeds"):
             feed_store.all_feeds(store)
+        response = TestClient(create_app(store=store, auth=Auth(""))).get("/api/v1/feeds")
+        assert response.status_code == 503 and response.headers["retry-after"] == "5"
+        assert response.json()["error"]["message"] == "the store is unavailable; try again shortly"  # no path
     result = runner.invoke(app, ["feeds", "list", "--db", f"sqlite:///{tmp_path / 's.db'}"])
     assert result.exit_code == 1 and result.output.startswith("error: the store sqlite:///") and "feeds" in result.output
 

@@ -36,19 +36,29 @@ from .common import (
 )
 
 
-def run_flow(store: Store, inputs: list[str] | None = None, **options) -> RunReport:
-    """``pipeline.run`` with a progress bar; inputs that fail are printed, and no article at all
-    from the inputs is an error."""
-    with progress_bar() as bar:
-        report = pipeline.run(inputs or [], store, progress=Progress(bar), warn=warn, **options)
-    if report.ingest is not None:
-        for failed in report.ingest.errors:
+def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = True, batch_size: int | None = None,
+             workers: int | None = None, outlet: str | None = None, **options) -> RunReport:
+    """``pipeline.run`` with a progress bar. With inputs, their ingestion is reported first (each
+    failed input on a line; no article at all is an error, before any analysis), then the rest of
+    the flow runs."""
+    ingested = None
+    if inputs:
+        with progress_bar() as bar:
+            ingested = pipeline.run(inputs, store, progress=Progress(bar), warn=warn, analyse=False,
+                                    batch_size=batch_size, workers=workers, outlet=outlet).ingest
+        assert ingested is not None
+        for failed in ingested.errors:
             say(f"error: {failed.name}: {failed.error}", err)
-        if report.ingest.processed == 0:
-            if not report.ingest.errors:
+        if ingested.processed == 0:
+            if not ingested.errors:
                 say("error: the inputs held no articles", err)
             raise typer.Exit(1)
-        say(summary_line(report.ingest), err)
+        say(summary_line(ingested), err)
+    if not analyse:
+        return RunReport(ingest=ingested)
+    with progress_bar() as bar:
+        report = pipeline.run([], store, progress=Progress(bar), warn=warn, **options)
+    report.ingest = ingested
     return report
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from .. import settings
 from ..entities import VERSION, EntityResolver, Group, code_groups, key_of, mentions_of
 from ..store import entities as entity_store
 from .base import ArticleText, Stage
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
     from ..store import Store
 
-_resolver: EntityResolver | None = None  # one per process: it caches dictionary look-ups
+_resolvers: dict[str, EntityResolver] = {}  # per actors file, one per process: it caches dictionary look-ups
 
 
 def entity_key(group: Group) -> str:
@@ -32,13 +33,13 @@ def entity_key(group: Group) -> str:
 
 
 def extract(article: ArticleText, title_doc: Doc, text_doc: Doc) -> list[entity_store.EntityRecord]:
-    global _resolver
-    if _resolver is None:
-        _resolver = EntityResolver()
+    resolver = _resolvers.get(settings.get("actors_file"))
+    if resolver is None:
+        resolver = _resolvers[settings.get("actors_file")] = EntityResolver()
     # the headline and the text are one article: their mentions are resolved together
     title_mentions = [replace(m, field="title") for m in mentions_of(title_doc)]
     acronyms = {**(title_doc._.acronyms or {}), **(text_doc._.acronyms or {})}
-    groups = _resolver.group([*mentions_of(text_doc), *title_mentions], acronyms)
+    groups = resolver.group([*mentions_of(text_doc), *title_mentions], acronyms)
     code_groups(groups, article.day, text_doc.text)
     found: dict[str, entity_store.EntityRecord] = {}
     for group in groups:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import settings
 from ..errors import StoreError
@@ -64,7 +64,7 @@ class Store:
             opened = self.engine.execution_options(write=True).begin() if write else self.engine.connect()
             with opened as conn:
                 yield conn
-        except DBAPIError as exc:
+        except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.safe_url()} failed: {_reason(exc)}") from exc
 
     def safe_url(self) -> str:
@@ -97,8 +97,8 @@ class Store:
                     conn.execute(text("INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)"),
                                  {"v": migration.version, "n": migration.name, "t": _now().isoformat()})
                     applied.append(migration.version)
-        except DBAPIError as exc:
-            raise StoreError(f"cannot prepare the store {self.safe_url()}: {_reason(exc)}") from exc
+        except StoreError as exc:
+            raise StoreError(f"cannot prepare the store: {exc}") from exc
         return applied
 
     def migrations(self) -> list[dict]:
@@ -234,5 +234,6 @@ class Store:
         return result
 
 
-def _reason(exc: DBAPIError) -> str:
-    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original if original is not None else exc).strip().splitlines()[0]

@@ -7,6 +7,7 @@ share are in ``common``)."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import FastAPI, Request
@@ -16,12 +17,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__, settings
-from ..errors import NewsradarError, NotFound, QueryError
+from ..errors import NewsradarError, NotFound, QueryError, StoreError
 from ..store import Store, open_store
 from . import api, pages
 from .common import HERE
 from .errors import ApiError, error_body
 from .security import Auth, RateLimiter
+
+log = logging.getLogger("newsradar.web")
 
 # No inline script anywhere, nothing from another origin, no plugins, no framing.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -91,6 +94,12 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, exc: QueryError):
         return failure(request, 400, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError):
+        # a server fault, not the client's: 503 (clients may retry), the detail only in the server log
+        log.error("store error on %s: %s", request.url.path, exc)
+        return failure(request, 503, "the store is unavailable; try again shortly", {"Retry-After": "5"})
 
     @app.exception_handler(NewsradarError)
     async def _newsradar_error(request: Request, exc: NewsradarError):

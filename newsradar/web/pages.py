@@ -193,9 +193,10 @@ def coverage_chart(request: Request, q: Text = None, outlet: Text = None, langua
 @router.get("/stories/{story_id}")
 def story_page(request: Request, story_id: int):
     store = store_of(request)
+    current = story_store.resolve(store, story_id)
+    if current is not None and current != story_id:
+        return RedirectResponse(f"/stories/{current}", status_code=301)
     story = story_store.detail(store, story_id)
-    if story["id"] != story_id:
-        return RedirectResponse(f"/stories/{story['id']}", status_code=301)
     articles = story["articles"]
     by_outlet: dict[str, list[dict]] = {}
     for article in sorted(articles, key=lambda a: (a["published"] is None, a["published"] or datetime.min, a["id"])):
