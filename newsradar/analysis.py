@@ -72,11 +72,18 @@ def processes_for(count: int) -> int:
 
 
 def write_results(store: Store, results: Results, stages: Sequence[Stage]) -> None:
-    """Store a chunk's results, every stage's and their versions, in one transaction."""
-    with store.connect(write=True) as conn:
+    """Store a chunk's results, every stage's and their versions, in one transaction. Writers
+    take the store's "analysis" lock; an article another process wrote meanwhile at these versions
+    is left as that process wrote it (so two concurrent runs never write one article twice)."""
+    versions = [(s.name, s.version) for s in stages]
+    with store.lock("analysis"), store.connect(write=True) as conn:
+        done = analysis_store.current(conn, [a for a, _ in results], versions)
+        results = [(a, found) for a, found in results if a not in done]
+        if not results:
+            return
         for stage in stages:
             stage.write(store, conn, [(article_id, found[stage.name]) for article_id, found in results])
-        analysis_store.record(store, conn, [a for a, _ in results], [(s.name, s.version) for s in stages])
+        analysis_store.record(store, conn, [a for a, _ in results], versions)
 
 
 def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progress: Progress = NO_PROGRESS,

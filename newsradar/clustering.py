@@ -307,7 +307,13 @@ class Clusterer:
         return changes
 
     def add(self, article_id: int, vector: dict[str, float], published: datetime | None, story: int, seq: int) -> None:
-        """An already-clustered article into the index (also used when loading the window)."""
+        """An already-clustered article into the index (also used when loading the window). Articles
+        that left the window are dropped every 1,024 additions — before this one goes in, so an
+        article that is itself outside the window (a backfill older than the window) stays until
+        the next time and its assignment can still be read."""
+        self._added += 1
+        if self._added % 1024 == 0:
+            self._evict()
         entry = _Entry(vector, published, story, seq)
         self.entries[article_id] = entry
         self.members.setdefault(story, set()).add(article_id)
@@ -317,9 +323,6 @@ class Clusterer:
         if published is not None and (self.newest is None or published > self.newest):
             self.newest = published
         self._order.append(article_id)
-        self._added += 1
-        if self._added % 1024 == 0:
-            self._evict()
 
     def _evict(self) -> None:
         """Drop articles that have left the window for good (memory; decisions ignore them anyway)."""

@@ -94,7 +94,7 @@ def parse_datetime(value: object) -> datetime | None:
     """A timezone-aware UTC datetime from ISO 8601, RFC 822/1123, a struct_time, an epoch number or
     a common written form ("March 3, 2025 14:05 EST"). Naive values are taken as UTC. None when
     the value is empty or unreadable (a bad date never rejects an article)."""
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, bool):  # JSON's true is no date
         return None
     result: datetime | None = None
     if isinstance(value, datetime):

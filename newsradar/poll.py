@@ -248,7 +248,7 @@ class Poller:
                              "last_success_at": now}
             result = PollResult(feed.id, feed.url, "not modified", fetched.status, next_poll_at=now + wait)
             if fetched.status != 304:
-                articles = await self._articles(policy, feed, fetched.content)
+                articles, problems = await self._articles(policy, feed, fetched.content)
                 written = await self._write(articles) if articles else []
                 result.outcome, result.entries = "new", len(articles)
                 result.new_articles = sum(1 for r in written if r.inserted)
@@ -256,6 +256,9 @@ class Poller:
                                articles_count=feed.articles_count + result.new_articles)
                 if not feed.title and articles and articles[0].outlet:
                     changes["title"] = articles[0].outlet
+                if problems:  # an entry's bad link is that entry's problem: noted on the feed, not counted as its failure
+                    changes["last_error"] = (f"{len(problems)} entr{'y' if len(problems) == 1 else 'ies'} kept the "
+                                             f"feed's summary; first: {problems[0]}")
         except InputError as exc:  # FetchError included: a failure is data, not a crash
             errors = feed.error_count + 1
             status = getattr(exc, "status", None)
@@ -271,9 +274,9 @@ class Poller:
         await self._record(feed.id, changes)
         return result
 
-    async def _articles(self, policy: HostPolicy, feed: Feed, content: bytes) -> list[Article]:
+    async def _articles(self, policy: HostPolicy, feed: Feed, content: bytes) -> tuple[list[Article], list[str]]:
         """The feed's entries as prepared articles, with full text fetched for summary-only
-        entries that are not stored yet."""
+        entries that are not stored yet; and why any such entry kept its summary."""
         if self._use_workers and self._pool is None:  # started on the first feed that changed: 304s need none
             self._pool = ProcessPoolExecutor(default_workers(), mp_context=multiprocessing.get_context("spawn"))
         prepared, warnings = await self._cpu(parse_feed, content, feed.url, feed.outlet)
@@ -281,24 +284,29 @@ class Poller:
             self.warn(warning)
         candidates = [a for a in prepared if a.summary_only and a.url] if feed.full_text else []
         if not candidates:
-            return prepared
+            return prepared, []
         stored = await asyncio.to_thread(self.store.existing_keys, [a.key for a in candidates])
         wanted = [a for a in candidates if a.key not in stored]
-        await asyncio.gather(*(self._full_text(policy, article) for article in wanted))
-        return prepared
+        problems = await asyncio.gather(*(self._full_text(policy, article) for article in wanted))
+        return prepared, [p for p in problems if p]
 
-    async def _full_text(self, policy: HostPolicy, article: Article) -> None:
+    async def _full_text(self, policy: HostPolicy, article: Article) -> str | None:
+        """Fetch an entry's page for its full text; on any failure the entry keeps the feed's
+        summary and the reason is returned (a bad link never stops the round)."""
         assert article.url is not None
         try:
+            self.guard.check_url(article.url)  # a link that does not parse, or a refused address: said as such
             if not await policy.allowed(article.url):
-                return
+                return None
             fetched = await policy.fetch(article.url)
             updated = await self._cpu(with_full_text, article, fetched.content, fetched.url)
-        except InputError as exc:
-            self.warn(f"{article.url}: full text not fetched ({exc.reason}); the feed's summary is kept")
-            return
+        except Exception as exc:  # noqa: BLE001 - whatever a hostile link does, it is this entry's problem
+            reason = exc.reason if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+            self.warn(f"{article.url}: full text not fetched ({reason}); the feed's summary is kept")
+            return f"{article.url}: {reason}"
         for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "also_urls"):
             setattr(article, name, getattr(updated, name))
+        return None
 
     async def _cpu(self, function, *args):
         """Run CPU-bound work off the event loop: on the worker processes when this round has

@@ -27,8 +27,14 @@ class UpdateReport:
 
 def update(store: Store, config: StoryConfig | None = None, progress: Progress = NO_PROGRESS) -> UpdateReport:
     """Cluster every analysed article still without a story. Safe to interrupt: each chunk of
-    articles is committed with its stories, vectors and term counts in one transaction."""
-    config = config or StoryConfig.from_settings()
+    articles is committed with its stories, vectors and term counts in one transaction. One
+    process at a time assigns stories (the store's "stories" lock): a concurrent run waits, then
+    starts from the window the first one left."""
+    with store.lock("stories"):
+        return _update(store, config or StoryConfig.from_settings(), progress)
+
+
+def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateReport:
     report = UpdateReport()
     total = story_store.pending_count(store)
     progress.start("clustering stories", total, "articles")
@@ -70,5 +76,6 @@ def rebuild(store: Store, config: StoryConfig | None = None, progress: Progress 
     """Forget every story and cluster the whole store again from scratch, in publication order
     (after a backfill of older articles, or with new settings). Article terms are kept, so nothing
     is parsed twice."""
-    story_store.reset(store)
-    return update(store, config, progress)
+    with store.lock("stories"):
+        story_store.reset(store)
+        return _update(store, config or StoryConfig.from_settings(), progress)

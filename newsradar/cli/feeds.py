@@ -16,6 +16,7 @@ from rich.table import Table
 from .. import export
 from ..errors import NewsradarError
 from ..opml import read_opml, write_opml
+from ..sources.fetch import Guard
 from ..store import feeds as feed_store
 from .common import DbOption, day, group, open_db, out, warn
 
@@ -31,8 +32,11 @@ def parse_duration(value: str) -> int:
 
 
 def _check_feed_url(url: str) -> str:
+    """An http(s) URL that parses and whose literal address (if any) polling would fetch: a feed
+    `poll` would refuse is refused now, with the reason."""
     if not re.match(r"^https?://[^/\s]+", url, re.IGNORECASE):
         raise NewsradarError(f"{url!r} is not an http(s) URL")
+    Guard.from_settings().check_url(url.strip())
     return url.strip()
 
 
@@ -63,8 +67,10 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.")], db
     added = 0
     with open_db(db) as store:
         for outline in outlines:
-            if not re.match(r"^https?://", outline.url, re.IGNORECASE):
-                warn(f"{path}: skipped {outline.url!r}: not an http(s) URL")
+            try:
+                _check_feed_url(outline.url)
+            except NewsradarError as exc:
+                warn(f"{path}: skipped {outline.url!r}: {exc}")
                 continue
             _, created = feed_store.add(store, outline.url, outline.title, interval)
             added += created

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from .. import settings
 from ..errors import InputError
@@ -120,7 +120,7 @@ def _jsonl_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
     head = stream.read(4)
     stream.seek(0)
     if not head.startswith(_WIDE_BOMS):
-        yield from stream
+        yield from bounded_lines(stream, _max_bytes())
         return
     data = stream.read(_max_bytes() + 1)
     if len(data) > _max_bytes():
@@ -129,10 +129,30 @@ def _jsonl_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
         yield line.encode("utf-8")
 
 
+class _Readable(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def bounded_lines(handle: _Readable, cap: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """Lines of a stream, none held longer than ``cap`` bytes: a longer line is yielded as its
+    first ``cap + 1`` bytes (the reader reports it as over the cap) and the rest of it is read
+    past in chunks, so a huge line — a small gzip file can unpack to one — never sits in memory."""
+    while True:
+        line = handle.readline(cap + 1)
+        if not line:
+            return
+        yield line
+        if len(line) > cap and not line.endswith(b"\n"):
+            while True:
+                rest = handle.readline(chunk)
+                if not rest or rest.endswith(b"\n"):
+                    break
+
+
 def _gunzip_lines(stream: BinaryIO, name: str) -> Iterator[bytes]:
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as handle:
-            yield from handle
+            yield from bounded_lines(handle, _max_bytes())
     except (EOFError, OSError, zlib.error) as exc:
         raise InputError(name, f"truncated or corrupt gzip ({exc})") from exc
 

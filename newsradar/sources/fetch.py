@@ -91,11 +91,16 @@ class Guard:
                     or ip.is_unspecified or ip.is_reserved or not ip.is_global)
 
     def check_url(self, url: str) -> None:
-        """Refuse, before any packet, a URL of another scheme or with a literal refused address."""
-        parts = urlsplit(url)
+        """Refuse, before any packet, a URL that does not parse, of another scheme, or with a literal
+        refused address."""
+        try:
+            parts = urlsplit(url)
+            host, _ = parts.hostname, parts.port
+            httpx.URL(url)
+        except (ValueError, httpx.InvalidURL) as exc:
+            raise FetchError(url, f"not a valid URL ({exc})") from None
         if parts.scheme.lower() not in ("http", "https"):
             raise AddressRefused(url, f"only http and https URLs are fetched, not {parts.scheme or 'a relative URL'}")
-        host = parts.hostname
         if not host:
             raise AddressRefused(url, "the URL has no host")
         try:
@@ -262,6 +267,8 @@ async def fetch_async(client: httpx.AsyncClient, url: str, *, headers: dict[str,
         raise FetchError(url, f"could not fetch: {reason}") from exc
     except OSError as exc:  # anything the network stack raises that httpx does not wrap
         raise FetchError(url, f"could not fetch: {exc.strerror or exc}") from exc
+    except (ValueError, httpx.InvalidURL) as exc:  # a redirect to an address that does not parse
+        raise FetchError(url, f"not a valid URL ({exc})") from exc
 
 
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:

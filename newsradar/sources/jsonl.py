@@ -19,7 +19,7 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
         seen_any_line = True
         where = f"{source}:{number}"
         if len(raw) > max_line_bytes:
-            warn(f"{where}: line of {len(raw):,} bytes is over the {max_line_bytes:,}-byte cap; skipped")
+            warn(f"{where}: line over the {max_line_bytes:,}-byte cap (NEWSRADAR_MAX_FILE_MB); skipped")
             continue
         try:
             record = json.loads(decode(raw, where))
@@ -28,6 +28,9 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
             continue
         except json.JSONDecodeError as exc:
             warn(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); skipped")
+            continue
+        except RecursionError:
+            warn(f"{where}: JSON nested too deeply to read; skipped")
             continue
         if not isinstance(record, dict):
             warn(f"{where}: expected a JSON object, found {type(record).__name__}; skipped")

@@ -77,6 +77,10 @@ def _page_of(record, source: str, number: int, max_record_bytes: int, skipped: C
         return
     # A page without a date of its own takes the record's: a news crawl fetches pages close to
     # their publication.
-    yield RawPage(record.content_stream().read(), f"{source}#{number}", "warc",
+    content = record.content_stream().read(max_record_bytes + 1)  # decoded as it streams: bounded
+    if len(content) > max_record_bytes:
+        skipped["records over the size cap"] += 1
+        return
+    yield RawPage(content, f"{source}#{number}", "warc",
                   url=record.rec_headers.get_header("WARC-Target-URI"),
                   fallback_published=record.rec_headers.get_header("WARC-Date"))

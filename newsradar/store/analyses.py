@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from .store import Store
@@ -53,6 +53,21 @@ def pending(store: Store, stages: Sequence[tuple[str, str]], limit: int, outdate
     with store.connect() as conn:
         return list(conn.execute(text(f"SELECT a.id, a.title, a.text, a.published FROM articles a WHERE {where}"
                                       f" ORDER BY {order} LIMIT :n"), {**params, "n": limit}).all())
+
+
+def current(conn: Connection, article_ids: Sequence[int], stages: Sequence[tuple[str, str]]) -> set[int]:
+    """Which of these articles every one of these stages has analysed at its current version."""
+    if not article_ids or not stages:
+        return set()
+    counts: dict[int, int] = {}
+    for name, version in stages:
+        for start in range(0, len(article_ids), 500):
+            rows = conn.execute(text("SELECT article_id FROM analyses WHERE component = :c AND version = :v"
+                                     " AND article_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                                {"c": name, "v": version, "ids": list(article_ids[start:start + 500])})
+            for row in rows:
+                counts[row.article_id] = counts.get(row.article_id, 0) + 1
+    return {a for a, n in counts.items() if n == len(stages)}
 
 
 def record(store: Store, conn: Connection, article_ids: Sequence[int], stages: Sequence[tuple[str, str]]) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +27,9 @@ ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "
                    "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
                    "story_id", "tone", "ingested_at", "summary")
 _SELECT_ARTICLES = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
+
+
+_MEMORY_LOCKS: dict[tuple[int, str], threading.Lock] = {}
 
 
 def open_store(url: str, migrate: bool = True) -> Store:
@@ -66,6 +72,36 @@ class Store:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(f"the store {self.safe_url()} failed: {_reason(exc)}") from exc
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold the store-wide lock ``name`` (one holder at a time across processes and machines)
+        for the ``with`` block: story assignment and analysis writes take it so that concurrent
+        runs serialize instead of interleaving. PostgreSQL: a session advisory lock on a connection
+        kept for the block. SQLite: an exclusive ``flock`` on a file beside the database (a thread
+        lock for an in-memory store)."""
+        key = int.from_bytes(hashlib.blake2b(f"newsradar:{name}".encode(), digest_size=7).digest(), "big")
+        if self.dialect == "postgresql":
+            with self.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            with _MEMORY_LOCKS.setdefault((id(self.engine), name), threading.Lock()):
+                yield
+            return
+        with open(f"{database}.{name}.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def safe_url(self) -> str:
         return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)

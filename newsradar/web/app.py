@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -20,7 +20,7 @@ from .. import __version__, settings
 from ..errors import NewsradarError, NotFound, QueryError, StoreError
 from ..store import Store, open_store
 from . import api, pages
-from .common import HERE
+from .common import HERE, json_response, require_read
 from .errors import ApiError, error_body
 from .security import Auth, RateLimiter
 
@@ -68,7 +68,7 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
         store = open_store(db_url or settings.default_db_url())
     app = FastAPI(title="newsradar", version=__version__,
                   description="Stories, articles, search, feeds and topics of a newsradar store.",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None)
     app.state.store = store
     app.state.auth = auth or Auth()
     app.state.search_limiter = RateLimiter(settings.get("search_rate"))
@@ -125,6 +125,12 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
         return failure(request, 500, f"internal error ({type(exc).__name__}); the server log has the details")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    schema = app.openapi
+
+    @app.get("/api/v1/openapi.json", include_in_schema=False, dependencies=[Depends(require_read)])
+    def openapi_schema(request: Request):
+        return json_response(request, schema())
+
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(pages.open_router)

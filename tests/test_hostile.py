@@ -1,0 +1,175 @@
+"""Hostile input that once broke newsradar (issue 19), each kept fixed here: a bad link in a feed,
+deeply nested JSON, old backfills, compression bombs, malformed URLs, feeds that polling would
+refuse, a schema that leaked past read access, booleans read as dates."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import random
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from newsradar import pipeline
+from newsradar.cli import app
+from newsradar.clustering import Clusterer, StoryConfig
+from newsradar.normalize import parse_datetime
+from newsradar.store import feeds as feed_store
+from newsradar.store import open_store
+from newsradar.web.app import create_app
+from newsradar.web.security import Auth
+
+from .httpserver import LocalServer, Reply
+
+runner = CliRunner()
+TEXT = "Officials in Caracas said on Monday that talks with Washington would resume next week. " * 3
+BAD_LINKS = ["http://0177.0.0.1/x", "http://127.0.0.01/x", "http://[::1/x"]
+
+
+def _feed(items: list[tuple[str, str, str]]) -> bytes:
+    entries = "".join(f"<item><title>{title}</title><link>{link}</link><guid isPermaLink='false'>{guid}</guid>"
+                      f"<description>{TEXT}</description></item>" for guid, title, link in items)
+    return (f"<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>{entries}</channel></rss>").encode()
+
+
+def test_a_bad_entry_link_is_that_entrys_problem_not_the_rounds(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_FETCH_ALLOW", "127.0.0.1")
+    monkeypatch.setenv("NEWSRADAR_HOST_DELAY", "0")
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    with LocalServer() as server:
+        server.routes["/bad.xml"] = Reply(200, _feed([(f"b{n}", f"Bad link {n}", link) for n, link in enumerate(BAD_LINKS)]))
+        server.routes["/good.xml"] = Reply(200, _feed([("g1", "Good entry", server.url("/missing"))]))
+        for path in ("/bad.xml", "/good.xml"):
+            assert runner.invoke(app, ["feeds", "add", server.url(path), "--db", db]).exit_code == 0
+        result = runner.invoke(app, ["poll", "--db", db])
+        assert result.exit_code == 0, result.output
+        with open_store(db) as store:
+            titles = [a["title"] for a in store.iter_articles()]
+            assert sorted(titles) == ["Bad link 0", "Bad link 1", "Bad link 2", "Good entry"]  # without full text
+            bad = feed_store.get(store, server.url("/bad.xml"))
+            assert bad.error_count == 0 and not bad.paused and "3 entries kept the feed's summary" in bad.last_error, \
+                bad.last_error
+            assert "not a valid URL" in bad.last_error
+        again = runner.invoke(app, ["poll", "--db", db])  # the next round goes on too, adding nothing
+        assert again.exit_code == 0 and "0 new articles, 0 failed" in again.stderr
+
+
+def test_deeply_nested_json_is_that_lines_error(tmp_path):
+    inputs = []
+    for n in range(8):
+        path = tmp_path / f"in{n}.jsonl"
+        lines = [json.dumps({"id": f"{n}", "title": f"Title {n}", "text": f"{TEXT} Item {n}.",
+                             "url": f"https://example.org/{n}"})]
+        if n == 3:
+            lines.insert(0, "[" * 1000 + "]" * 1000)
+            lines.insert(0, '{"a": ' * 1000 + "1" + "}" * 1000)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        inputs.append(str(path))
+    result = runner.invoke(app, ["ingest", *inputs, "--no-stories", "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 0, result.output
+    assert "8 new" in result.stderr and result.stderr.count("nested too deeply") == 2
+
+
+def test_a_backfill_older_than_the_window_clusters():
+    config = StoryConfig()
+    clusterer = Clusterer(config)
+    clusterer.assign(0, {"strike": 1.0, "port": 1.0}, datetime(2026, 6, 1, tzinfo=UTC))
+    old = datetime(2025, 1, 1, tzinfo=UTC)
+    stories = [clusterer.assign(n, {f"topic{n % 40}": 1.0, "harbor": 1.0, f"w{n}": 1.0}, old).story
+               for n in range(1, 1101)]
+    assert len(stories) == 1100 and all(s > 0 for s in stories)
+
+
+def test_a_backfill_through_the_store_clusters_every_article(tmp_path):
+    path = tmp_path / "in.jsonl"
+    rows = [{"id": "new", "title": "Strike at the port", "text": TEXT, "url": "https://e.org/new",
+             "published": "2026-06-01"}]
+    words = [f"{a}{b}" for a in ("harbor", "crane", "strike", "vote", "storm", "court", "trade", "rail", "mine", "ferry")
+             for b in ("al", "ber", "cor", "dun", "eth", "fal", "gor", "hul", "ith", "jor")]
+    rng = random.Random(7)  # distinct texts: no two old reports are near-duplicates of each other
+    rows += [{"id": f"o{n}", "title": f"Old report {n}", "text": " ".join(rng.choice(words) for _ in range(80)),
+              "url": f"https://e.org/o{n}", "published": "2025-01-01"} for n in range(1100)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        pipeline.run([str(path)], store, workers=1, analyse=False)
+        from newsradar.stages import TERMS
+
+        report = pipeline.run([], store, stages=[TERMS])
+        assert report.stories.articles == 1101
+        assert store.stats()["unclustered"] == 0
+
+
+def test_a_huge_line_in_a_small_gzip_is_skipped_and_the_rest_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_MAX_FILE_MB", "1")
+    path = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write(json.dumps({"text": "x" * (8 * 2**20)}).encode() + b"\n")  # 8 MiB line, ~8 KB on disk
+        handle.write(json.dumps({"title": "After", "text": TEXT, "url": "https://e.org/a"}).encode() + b"\n")
+    assert path.stat().st_size < 100_000
+    result = runner.invoke(app, ["ingest", str(path), "--no-stories", "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 0, result.output
+    assert "over the 1,048,576-byte cap" in result.stderr and "1 new" in result.stderr
+
+
+def test_a_gzip_encoded_warc_body_over_the_cap_is_skipped(tmp_path, monkeypatch):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    monkeypatch.setenv("NEWSRADAR_MAX_FILE_MB", "1")
+    path = tmp_path / "bomb.warc.gz"
+    page = b"<html><body><article><p>" + TEXT.encode() + b"</p></article></body></html>"
+    with path.open("wb") as output:
+        writer = WARCWriter(output, gzip=True)
+        for url, body in (("https://e.org/bomb", b"<html><body>" + b"a" * (8 * 2**20) + b"</body></html>"),
+                          ("https://e.org/fine", page)):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                                       protocol="HTTP/1.0")
+            record = writer.create_warc_record(url, "response", payload=io.BytesIO(gzip.compress(body)),
+                                               http_headers=headers)
+            writer.write_record(record)
+    assert path.stat().st_size < 200_000
+    result = runner.invoke(app, ["ingest", str(path), "--no-stories", "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 0, result.output
+    assert "over the size cap" in result.stderr and "1 new" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://0177.0.0.2/", "http://127.0.0.01/", "http://[::1/"])
+def test_a_malformed_url_is_one_line_on_the_cli_and_a_422_in_the_api(url, tmp_path):
+    result = runner.invoke(app, ["ingest", url, "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith(f"error: {url}: not a valid URL (")
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        client = TestClient(create_app(store=store, auth=Auth("s3cret")))
+        response = client.post("/api/v1/feeds", json={"url": url}, headers={"Authorization": "Bearer s3cret"})
+    assert response.status_code == 422 and "not a valid URL" in response.json()["error"]["message"]
+
+
+def test_feeds_add_refuses_what_polling_would_refuse(tmp_path):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    result = runner.invoke(app, ["feeds", "add", "http://127.0.0.1:9/feed.xml", "--db", db])
+    assert result.exit_code == 1 and "loopback" in result.stderr and "NEWSRADAR_FETCH_ALLOW" in result.stderr
+    assert runner.invoke(app, ["feeds", "add", "http://127.0.0.01/feed.xml", "--db", db]).exit_code == 1
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" xmlUrl="http://10.0.0.1/f.xml"/>'
+                    '<outline type="rss" xmlUrl="https://news.example/f.xml"/></body></opml>', encoding="utf-8")
+    imported = runner.invoke(app, ["feeds", "import", str(opml), "--db", db])
+    assert imported.exit_code == 0 and "1 feeds added" in imported.output and "private" in imported.stderr
+
+
+def test_the_api_schema_follows_read_access(tmp_path):
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        private = TestClient(create_app(store=store, auth=Auth("s3cret", "token")))
+        assert private.get("/api/v1/openapi.json").status_code == 401
+        allowed = private.get("/api/v1/openapi.json", headers={"Authorization": "Bearer s3cret"})
+        assert allowed.status_code == 200 and "/api/v1/stories" in allowed.json()["paths"]
+        public = TestClient(create_app(store=store, auth=Auth("")))
+        assert public.get("/api/v1/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_boolean_is_no_date(value):
+    assert parse_datetime(value) is None
