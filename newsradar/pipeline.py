@@ -19,7 +19,7 @@ from .analysis import AnalysisReport
 from .clustering import StoryConfig
 from .errors import InputError
 from .model import Article, Item, RawPage, Warn
-from .prepare import PreparedBatch, Preparer
+from .prepare import PreparedBatch, Preparer, identify
 from .progress import NO_PROGRESS, Progress
 from .sources import Input, read_input
 from .stages import Stage
@@ -106,7 +106,8 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             """Send the pending items to be prepared; write every prepared batch but the newest
             (or all of them, when ``final``)."""
             if pending:
-                in_flight.append((preparer.submit([item for item, _ in pending]), list(pending)))
+                items = [item for item, _ in pending]
+                in_flight.append((preparer.submit(items, known=_stored_already(store, items)), list(pending)))
                 pending.clear()
             while len(in_flight) > (0 if final else 1):
                 write(*in_flight.pop(0))
@@ -161,6 +162,16 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             warn(f"{item_report.name}: skipped {item_report.no_article} HTML pages without article text")
     failure_store.record(store, [(r.name, r.kind, r.error) for r in report.errors if r.error])
     return report
+
+
+def _stored_already(store: Store, items: Sequence[Item]) -> dict[int, Article]:
+    """Positions of the articles (not pages: their identity is known only once extracted) whose
+    identity key is stored already, with their identified copies: a re-run skips preparing them."""
+    found = {index: identify(item) for index, item in enumerate(items) if isinstance(item, Article)}
+    if not found:
+        return {}
+    known = store.known_keys([k for article in found.values() for k in article.keys])
+    return {index: article for index, article in found.items() if any(k in known for k in article.keys)}
 
 
 @dataclass(slots=True)

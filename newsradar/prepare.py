@@ -4,6 +4,7 @@ come back in input order either way, so the store sees the same sequence whateve
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -12,7 +13,15 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from . import dedup, settings
 from .errors import InputError
 from .model import Article, Item, RawPage
-from .normalize import normalize_article
+from .normalize import (
+    canonical_url,
+    clean_text,
+    clean_title,
+    content_hash,
+    identity_key,
+    identity_keys,
+    normalize_article,
+)
 from .sources.webpage import extract_page
 
 Prepared = Article | InputError
@@ -34,6 +43,22 @@ def prepare(item: Item) -> Prepared:
     signature = dedup.fingerprint(article.text)
     article.fingerprint = dedup.to_bytes(signature) if signature is not None else None
     return article
+
+
+def identify(article: Article) -> Article:
+    """A copy of the article with only its identity keys worked out — the cheap part of
+    normalization, without language identification or the fingerprint — to find an item that is
+    stored already (a re-run) and skip the rest of its preparation. Its keys are the ones
+    ``prepare`` would give it."""
+    found = dataclasses.replace(article, also_urls=list(article.also_urls))
+    found.outlet = clean_title(found.outlet)
+    found.canonical_url = canonical_url(found.url)
+    if not found.canonical_url and not (found.guid and found.guid.strip()):
+        found.title, found.text = clean_title(found.title), clean_text(found.text)
+        found.content_hash = content_hash(found.title, found.text)
+    found.key = identity_key(found)
+    found.keys = identity_keys(found)
+    return found
 
 
 def _prepare_chunk(items: Sequence[Item]) -> list[Prepared]:
@@ -58,14 +83,20 @@ class Preparer:
         self.min_parallel = min_parallel
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, items: Sequence[Item]) -> PreparedBatch:
+    def submit(self, items: Sequence[Item], known: dict[int, Article] | None = None) -> PreparedBatch:
+        """Prepare ``items`` but those at the positions in ``known`` (stored already: their
+        identified copies stand in their place)."""
+        known = known or {}
+        if known:
+            items = [item for index, item in enumerate(items) if index not in known]
         if self.workers <= 1 or len(items) < self.min_parallel:
-            return PreparedBatch(results=[prepare(item) for item in items])
+            return PreparedBatch(results=[prepare(item) for item in items], known=known)
         if self._pool is None:
             # spawn, not fork: the parent may hold database connections and a progress thread
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         size = max(1, -(-len(items) // (self.workers * 4)))
-        return PreparedBatch(futures=[self._pool.submit(_prepare_chunk, items[i:i + size]) for i in range(0, len(items), size)])
+        return PreparedBatch(futures=[self._pool.submit(_prepare_chunk, items[i:i + size]) for i in range(0, len(items), size)],
+                             known=known)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -80,13 +111,22 @@ class Preparer:
 
 
 class PreparedBatch:
-    """A batch being prepared; ``result()`` waits for it."""
+    """A batch being prepared; ``result()`` waits for it. ``known`` holds, by position, items
+    found stored already (``identify``d, not prepared); the others are prepared in order."""
 
-    def __init__(self, results: list[Prepared] | None = None, futures: list[Future] | None = None):
+    def __init__(self, results: list[Prepared] | None = None, futures: list[Future] | None = None,
+                 known: dict[int, Article] | None = None):
         self._results = results
         self._futures = futures or []
+        self.known = known or {}
 
     def result(self) -> list[Prepared]:
         if self._results is None:
             self._results = [prepared for future in self._futures for prepared in future.result()]
-        return self._results
+        if not self.known:
+            return self._results
+        prepared = iter(self._results)
+        merged: list[Prepared] = []
+        for index in range(len(self._results) + len(self.known)):
+            merged.append(self.known[index] if index in self.known else next(prepared))
+        return merged

@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Similarity (cosine of TF-IDF story terms, time-decayed) to a story's closest article at or "
             "above which a new article joins that story; below it, the article starts a story. "
             "See docs/benchmarks.md.", float),
+    Setting("login_rate", 10, "NEWSRADAR_LOGIN_RATE",
+            "Login attempts a minute per client address (a token bucket; 429 past it).", int),
     Setting("reanalyze_batch", 500, "NEWSRADAR_REANALYZE_BATCH",
             "Articles analysed by an older version of a stage that each run (ingest, analyze, poll, watch) "
             "re-analyses, newest first, after the new ones; 0 leaves it all to `newsradar reanalyze`.", int),

@@ -173,3 +173,85 @@ def test_the_api_schema_follows_read_access(tmp_path):
 @pytest.mark.parametrize("value", [True, False])
 def test_a_boolean_is_no_date(value):
     assert parse_datetime(value) is None
+
+
+# --- the web app: login rate, sessions, CSRF ------------------------------------------------------
+
+def _form_token(client: TestClient, path: str) -> str:
+    return client.get(path).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def _signed_in(store) -> TestClient:
+    client = TestClient(create_app(store=store, auth=Auth("s3cret")), follow_redirects=False)
+    assert client.post("/login", data={"token": "s3cret", "csrf": _form_token(client, "/login")}).status_code == 303
+    return client
+
+
+def test_login_is_rate_limited_per_client(db_url, monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_LOGIN_RATE", "5")
+    with open_store(db_url) as store:
+        client = TestClient(create_app(store=store, auth=Auth("s3cret")), follow_redirects=False)
+        csrf = _form_token(client, "/login")
+        statuses = [client.post("/login", data={"token": "wrong", "csrf": csrf}).status_code for _ in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+
+
+def test_logout_revokes_the_session_on_the_server(db_url):
+    with open_store(db_url) as store:
+        client = _signed_in(store)
+        cookie = client.cookies.get("newsradar_session")
+        assert "Log out" in client.get("/feeds").text
+        assert client.post("/logout", data={"csrf": _form_token(client, "/feeds")}).status_code == 303
+        thief = TestClient(create_app(store=store, auth=Auth("s3cret")), follow_redirects=False)
+        thief.cookies.set("newsradar_session", cookie)  # the old cookie, replayed
+        assert "Log out" not in thief.get("/feeds").text
+        assert thief.delete("/api/v1/feeds/1").status_code == 401
+
+
+def test_a_planted_csrf_cookie_and_its_token_do_not_pass_for_a_signed_in_browser(db_url):
+    with open_store(db_url) as store:
+        attacker = TestClient(create_app(store=store, auth=Auth("s3cret")), follow_redirects=False)
+        planted_token = _form_token(attacker, "/login")
+        planted_cookie = attacker.cookies.get("newsradar_csrf")
+        victim = _signed_in(store)
+        victim.cookies.set("newsradar_csrf", planted_cookie)
+        forged = victim.post("/feeds", data={"url": "https://example.org/feed.xml", "csrf": planted_token})
+        assert forged.status_code == 403 and "security token" in forged.text
+
+
+def test_cookie_authenticated_api_writes_need_the_csrf_token(db_url):
+    with open_store(db_url) as store:
+        client = _signed_in(store)
+        assert client.delete("/api/v1/feeds/999").status_code == 403  # the session cookie alone
+        token = _form_token(client, "/feeds")
+        assert client.delete("/api/v1/feeds/999", headers={"X-CSRF-Token": token}).status_code == 404
+        bearer = TestClient(create_app(store=store, auth=Auth("s3cret")))
+        assert bearer.delete("/api/v1/feeds/999", headers={"Authorization": "Bearer s3cret"}).status_code == 404
+
+
+@pytest.mark.parametrize("depth", [500, 3000])
+def test_deeply_nested_html_keeps_its_text(depth):
+    from newsradar.sources.webpage import extract_page
+
+    html = ("<html><head><title>Deep page</title></head><body>" + "<div class='w'>" * depth
+            + f"<article><p>{TEXT}</p><p>{TEXT}</p></article>" + "</div>" * depth + "</body></html>")
+    article = extract_page(html.encode(), "deep.html")
+    assert article.title == "Deep page" and "talks with Washington" in article.text
+
+
+def test_a_rerun_that_adds_nothing_prepares_nothing(db_url, monkeypatch, tmp_path):
+    import newsradar.prepare as prepare_module
+
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"title": f"T{n}", "text": f"{TEXT} {n}", **({"url": f"https://e.org/{n}"}
+                                        if n % 2 else {})}) + "\n" for n in range(30)), encoding="utf-8")
+    with open_store(db_url) as store:
+        first = pipeline.run([str(path)], store, workers=1, analyse=False).ingest
+        prepared = []
+        real = prepare_module.prepare
+        monkeypatch.setattr(prepare_module, "prepare", lambda item: prepared.append(item) or real(item))
+        again = pipeline.run([str(path)], store, workers=1, analyse=False).ingest
+        assert first is not None and again is not None
+        assert (first.inserted, again.inserted, sum(r.existing for r in again.inputs)) == (30, 0, 30)
+        assert prepared == [] and again.article_ids == first.article_ids
+        assert store.stats()["sightings"] == 30

@@ -370,6 +370,7 @@ def test_web_subscription_goes_through_the_safe_fetcher(sample_url, monkeypatch,
         client = client_for(store, token="s3cret")
         csrf = _csrf(client)
         assert client.post("/login", data={"token": "s3cret", "csrf": csrf}).status_code == 303
+        csrf = _csrf(client, "/feeds")  # signed in, the forms carry the token bound to the session
         refused = client.post("/feeds", data={"url": server.url("/feed.xml"), "csrf": csrf})
         assert refused.status_code == 422 and "loopback" in refused.text
         assert server.requests == []  # refused before any packet

@@ -42,16 +42,40 @@ def declared_time(page: str) -> str | None:
     return None
 
 
-def extract_page(content: bytes | str, source: str, url: str | None = None, kind: str = "html") -> Article:
-    """The article of one HTML page. Raises InputError when the page holds no article text."""
+_WRAPPERS = re.compile(r"<(/?)(?:div|span|section|font|center|main|aside|header|footer|nav)\b[^>]*>", re.IGNORECASE)
+_DEEP = 200  # nesting of wrapper elements past which the HTML parser gives up on the tree
+
+
+def _nesting(page: str) -> int:
+    depth = deepest = 0
+    for match in _WRAPPERS.finditer(page):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _extract(content: bytes | str, source: str, url: str | None) -> Any:
     try:
-        document: Any = trafilatura.bare_extraction(
+        return trafilatura.bare_extraction(
             content, url=url, with_metadata=True, favor_precision=True, include_comments=False,
             include_tables=True, date_extraction_params=_DATE_PARAMS,
         )
     except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on pathological markup
         raise InputError(source, f"HTML could not be parsed: {exc}") from exc
+
+
+def extract_page(content: bytes | str, source: str, url: str | None = None, kind: str = "html") -> Article:
+    """The article of one HTML page. Raises InputError when the page holds no article text.
+
+    A page nested too deeply for the HTML parser's tree (hundreds of wrapper elements: the parser
+    drops what lies below its depth limit) is read again with its wrapper elements taken out."""
+    document: Any = _extract(content, source, url)
     text = getattr(document, "text", None) if document is not None else None
+    if not text:
+        markup = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+        if _nesting(markup) >= _DEEP:
+            document = _extract(_WRAPPERS.sub(" ", markup), source, url)
+            text = getattr(document, "text", None) if document is not None else None
     if not text or len(text.split()) < _MIN_WORDS:
         raise InputError(source, "no article text found in the page")
     title = document.title

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -27,6 +29,20 @@ def create(url: str) -> Engine:
     raise StoreError(f"unsupported database {backend!r} in {url!r}; use sqlite:///path.db or postgresql://user@host:port/dbname")
 
 
+def _wal(cursor, wait: float = 30.0) -> None:
+    """Switch to WAL. Switching needs the database to itself and does not wait on the busy
+    timeout, so a process opening a new store while another is creating it retries for a while."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite(database: str | None) -> Engine:
     if database and database != ":memory:":
         path = Path(database).expanduser()
@@ -49,7 +65,7 @@ def _sqlite(database: str | None) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         if database and database != ":memory:":
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -182,6 +182,16 @@ _HOUSE = (
     " n.at FROM story_features f JOIN analyses n ON n.article_id = f.article_id AND n.component = 'entities'",
 )
 
+_SESSIONS = (
+    # browser sessions opened with the API token: a session is valid while its row is, so logout revokes it
+    """CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        created_at {time} NOT NULL,
+        expires_at {time} NOT NULL,
+        revoked_at {time}
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -287,5 +297,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "analysis stages: story terms recorded as a stage in analyses; failed inputs stored as data",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _HOUSE),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _HOUSE),
+    ),
+    Migration(
+        9,
+        "web sessions kept server-side (revoked at logout)",
+        sqlite=tuple(q.format(time="TEXT") for q in _SESSIONS),
+        postgresql=tuple(q.format(time="TIMESTAMPTZ") for q in _SESSIONS),
     ),
 )

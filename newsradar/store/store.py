@@ -116,6 +116,10 @@ class Store:
 
     def migrate(self) -> list[int]:
         """Apply pending migrations, each in its own transaction; return the versions applied."""
+        with self.lock("migrate"):  # one migrator at a time (SQLite: a file lock; PostgreSQL: also its advisory lock)
+            return self._migrate()
+
+    def _migrate(self) -> list[int]:
         applied: list[int] = []
         try:
             with self.connect(write=True) as conn:
@@ -228,6 +232,18 @@ class Store:
                 chunk = list(keys[start:start + 500])
                 if chunk:
                     rows = conn.execute(text("SELECT key FROM articles WHERE key IN :keys").bindparams(
+                        bindparam("keys", expanding=True)), {"keys": chunk})
+                    found.update(row[0] for row in rows)
+        return found
+
+    def known_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these identity keys (any key an article was seen with) are stored already."""
+        found: set[str] = set()
+        with self.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                if chunk:
+                    rows = conn.execute(text("SELECT key FROM article_keys WHERE key IN :keys").bindparams(
                         bindparam("keys", expanding=True)), {"keys": chunk})
                     found.update(row[0] for row in rows)
         return found

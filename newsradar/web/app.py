@@ -72,6 +72,8 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
     app.state.store = store
     app.state.auth = auth or Auth()
     app.state.search_limiter = RateLimiter(settings.get("search_rate"))
+    app.state.login_limiter = RateLimiter(settings.get("login_rate"))
+    app.state.auth.store = store
 
     app.add_middleware(SecurityHeaders)
 

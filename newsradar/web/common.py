@@ -43,6 +43,18 @@ def require_write(request: Request) -> None:
     if not auth.authenticated(request):
         raise ApiError(401, "this needs the API token: send Authorization: Bearer TOKEN",
                        {"WWW-Authenticate": "Bearer"})
+    if auth.bearer(request) is None and not auth.csrf_valid(request, request.headers.get("x-csrf-token")):
+        # a write authenticated by the browser's session cookie: the page's token must come with it
+        raise ApiError(403, "a write with the session cookie needs the page's CSRF token in X-CSRF-Token "
+                            "(or send Authorization: Bearer TOKEN)")
+
+
+def check_login_rate(request: Request) -> None:
+    client = request.client.host if request.client else "unknown"
+    wait = request.app.state.login_limiter.take(client)
+    if wait > 0:
+        raise ApiError(429, f"too many login attempts from {client}; try again in {wait:.0f} s (NEWSRADAR_LOGIN_RATE)",
+                       {"Retry-After": str(max(1, round(wait)))})
 
 
 def check_search_rate(request: Request) -> None:

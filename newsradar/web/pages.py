@@ -29,6 +29,7 @@ from .api import subscribe
 from .common import (
     HERE,
     auth_of,
+    check_login_rate,
     check_search_rate,
     filters_from,
     json_response,
@@ -309,6 +310,7 @@ def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[
     auth = auth_of(request)
     if not auth.writes_enabled:
         raise ApiError(403, "this server has no API token (NEWSRADAR_API_TOKEN), so there is nothing to log in to")
+    check_login_rate(request)
     if not auth.token_matches(token):
         return render(request, "login.html", status=401, failed=True)
     response = RedirectResponse("/feeds", status_code=303)
@@ -320,6 +322,7 @@ def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[
 @open_router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()] = ""):
     _check_form(request, csrf)
+    auth_of(request).end_session(request)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

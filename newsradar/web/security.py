@@ -1,9 +1,13 @@
 """Who may do what: the API token (bearer header or a browser session opened with it), CSRF
-tokens for form posts, and a per-client rate limit for search.
+tokens for form posts and cookie-authenticated API writes, and per-client rate limits (search,
+login).
 
 Writes need NEWSRADAR_API_TOKEN; with none configured they are disabled. Reads are public unless
 NEWSRADAR_READ_ACCESS is ``token``. Secrets are compared in constant time; session cookies and CSRF
-tokens are HMACs under a key derived from the token, so changing the token ends every session."""
+tokens are HMACs under a key derived from the token, so changing the token ends every session.
+Sessions are also rows in the store (``store/sessions.py``): logout revokes one for good. A signed-in
+browser's CSRF token is bound to its session (an HMAC of the session id), so a planted cookie and
+a token obtained elsewhere do not pass; before login, the login form uses a double-submit cookie."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from starlette.requests import Request
 
 from .. import settings
 from ..errors import SettingsError
+from ..store import Store
+from ..store import sessions as session_store
 
 SESSION_COOKIE = "newsradar_session"
 CSRF_COOKIE = "newsradar_csrf"
@@ -33,6 +39,7 @@ class Auth:
             raise SettingsError("NEWSRADAR_READ_ACCESS=token needs NEWSRADAR_API_TOKEN to be set")
         seed = self.token.encode() if self.token else secrets.token_bytes(32)
         self._key = hashlib.sha256(b"newsradar/web/1\0" + seed).digest()
+        self.store: Store | None = None  # where sessions live (set by create_app)
 
     @property
     def writes_enabled(self) -> bool:
@@ -53,16 +60,39 @@ class Auth:
 
     def new_session(self) -> str:
         stamp, nonce = str(int(time.time())), secrets.token_urlsafe(16)
+        if self.store is not None:
+            session_store.open_session(self.store, nonce, SESSION_SECONDS)
         return f"{stamp}.{nonce}.{self._sign('session', stamp + '.' + nonce)}"
 
-    def session_valid(self, request: Request) -> bool:
-        value = request.cookies.get(SESSION_COOKIE, "")
+    def session_id(self, request: Request) -> str | None:
+        """The id of the request's session when its cookie is genuine, unexpired and not revoked."""
+        if "newsradar_session_id" in request.scope:  # checked once per request
+            return request.scope["newsradar_session_id"]
+        found = self._session_id(request.cookies.get(SESSION_COOKIE, ""))
+        request.scope["newsradar_session_id"] = found
+        return found
+
+    def _session_id(self, value: str) -> str | None:
         parts = value.split(".")
         if not self.token or len(parts) != 3 or not parts[0].isdigit():
-            return False
+            return None
         if time.time() - int(parts[0]) > SESSION_SECONDS:
-            return False
-        return hmac.compare_digest(parts[2], self._sign("session", parts[0] + "." + parts[1]))
+            return None
+        if not hmac.compare_digest(parts[2], self._sign("session", parts[0] + "." + parts[1])):
+            return None
+        if self.store is not None and not session_store.is_active(self.store, parts[1]):
+            return None
+        return parts[1]
+
+    def session_valid(self, request: Request) -> bool:
+        return self.session_id(request) is not None
+
+    def end_session(self, request: Request) -> None:
+        """Revoke the request's session (logout): its cookie is worthless from now on, everywhere."""
+        session = self.session_id(request)
+        if session is not None and self.store is not None:
+            session_store.revoke(self.store, session)
+        request.scope["newsradar_session_id"] = None
 
     def authenticated(self, request: Request) -> bool:
         """The request carries the token (bearer) or a valid session cookie."""
@@ -77,15 +107,20 @@ class Auth:
     # --- CSRF: a random cookie, and its HMAC in every form ----------------------------------------
 
     def csrf_pair(self, request: Request) -> tuple[str, str]:
-        """(cookie value, form token) for this browser: the cookie it has, or a new one."""
+        """(cookie value, form token) for this browser: the CSRF cookie it has (or a new one), and
+        the token its forms carry — bound to its session when signed in, else to the cookie."""
         nonce = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(16)
-        return nonce, self._sign("csrf", nonce)
+        session = self.session_id(request)
+        return nonce, self._sign("csrf-session", session) if session else self._sign("csrf", nonce)
 
     def csrf_valid(self, request: Request, form_token: str | None) -> bool:
-        nonce = request.cookies.get(CSRF_COOKIE)
-        if not nonce or not form_token:
+        if not form_token:
             return False
-        return hmac.compare_digest(form_token, self._sign("csrf", nonce))
+        session = self.session_id(request)
+        if session is not None:
+            return hmac.compare_digest(form_token, self._sign("csrf-session", session))
+        nonce = request.cookies.get(CSRF_COOKIE)
+        return bool(nonce) and hmac.compare_digest(form_token, self._sign("csrf", nonce or ""))
 
 
 class RateLimiter:
