@@ -29,11 +29,10 @@ def _ingest(inputs: list[str], db: str) -> subprocess.Popen:
 
 
 def _stories_by_key(db: str) -> tuple[dict[str, int], int]:
-    with open_store(db) as store:
-        with store.connect() as conn:
-            empty = conn.execute(text("SELECT count(*) FROM stories s WHERE s.merged_into IS NULL AND NOT EXISTS"
-                                      " (SELECT 1 FROM articles a WHERE a.story_id = s.id)")).scalar_one()
-            rows = conn.execute(text("SELECT key, story_id FROM articles")).all()
+    with open_store(db) as store, store.connect() as conn:
+        empty = conn.execute(text("SELECT count(*) FROM stories s WHERE s.merged_into IS NULL AND NOT EXISTS"
+                                  " (SELECT 1 FROM articles a WHERE a.story_id = s.id)")).scalar_one()
+        rows = conn.execute(text("SELECT key, story_id FROM articles")).all()
     return {r.key: r.story_id for r in rows}, empty
 
 
