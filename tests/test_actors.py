@@ -136,6 +136,25 @@ def test_actor_command_errors_are_one_line(tmp_path):
     bad = runner.invoke(app, ["actor", "Rubio", "--date", "yesterday"])
     assert bad.exit_code == 1 and "--date 'yesterday' is not a date" in bad.output
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"text": "x"}\nnot json\n')
+    path.write_text('not json\n{"nope": 1}\n')
     broken = runner.invoke(app, ["actor", "--jsonl", str(path)])
-    assert broken.exit_code == 1 and "line 2" in broken.output
+    assert broken.exit_code == 1 and "no line could be resolved" in broken.stderr
+
+
+def test_actor_jsonl_answers_a_bad_line_in_its_place_reads_written_dates_and_uses_context(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([json.dumps({"text": "Rubio", "date": "12 April 2022"}),
+                               "not json",
+                               json.dumps({"text": "Rubio", "date": "someday"}),
+                               json.dumps({"text": "the defense ministry", "date": "2025-03-01",
+                                           "context": "Chile's defense ministry said on Monday it would send ships."}),
+                               json.dumps({"text": "Rubio", "date": "March 3, 2025"})]) + "\n")
+    result = runner.invoke(app, ["actor", "--jsonl", str(path)])
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 5
+    assert (answers[0]["sector"], answers[4]["sector"]) == ("LEG", "GOV")  # dates as people write them
+    assert answers[1] == {"text": None, "error": "not JSON"}
+    assert answers[2]["text"] == "Rubio" and "not a date" in answers[2]["error"]
+    assert answers[3]["country"] == "CHL"  # the sentence gives the country
+    assert "line 2" in result.stderr and "line 3" in result.stderr

@@ -160,12 +160,13 @@ def date_option(value: str | None, flag: str) -> datetime | None:
 
 
 def day_option(value: str | None, flag: str) -> date | None:
+    """A day given as YYYY-MM-DD or as people write it ("12 April 2022")."""
     if value is None:
         return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError as exc:
-        raise NewsradarError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from exc
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise NewsradarError(f"{flag} {value!r} is not a date; use YYYY-MM-DD")
+    return parsed.date()
 
 
 def day(value: datetime | None) -> str:

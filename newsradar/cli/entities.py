@@ -11,8 +11,9 @@ from rich.table import Table
 
 from .. import export
 from ..errors import NewsradarError
+from ..normalize import parse_datetime
 from ..store import entities as entity_store
-from .common import DbOption, app, day, day_option, err, group, open_db, out
+from .common import DbOption, app, day, day_option, err, group, open_db, out, warn
 from .run import run_flow
 
 entities_app = group("entities", "Entities: people, organizations and places named in the articles, with aliases, "
@@ -115,8 +116,9 @@ def actor(text: Annotated[str | None, typer.Argument(help='An actor phrase, e.g.
           date_value: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
                                                          help="Resolve office-holders as of this day (default: today).")] = None,
           jsonl: Annotated[str | None, typer.Option("--jsonl", metavar="FILE",
-                                                    help='Read {"text", "date"} objects, one per line (- for stdin); '
-                                                         "print one result per line, in order.")] = None) -> None:
+                                                    help='Read {"text", "date", "context"} objects, one per line (- for '
+                                                         "stdin); print one result per line, in order (a line that "
+                                                         'cannot be read answers {"text", "error"}).')] = None) -> None:
     """Code an actor phrase: canonical name, country (ISO alpha-3 or IGO/NGO), sector, entity id (JSON)."""
     from ..actors import code_actor, load_dictionary
 
@@ -131,18 +133,36 @@ def actor(text: Annotated[str | None, typer.Argument(help='An actor phrase, e.g.
         handle = sys.stdin if jsonl == "-" else open(jsonl, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         raise NewsradarError(f"{jsonl}: {exc.strerror}") from exc
+    resolved = 0
     with handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-                phrase = record["text"] if isinstance(record, dict) else None
-                if not isinstance(phrase, str):
-                    raise ValueError("no text")
-            except (ValueError, KeyError) as exc:
-                raise NewsradarError(f"{jsonl} line {number}: expected a JSON object with a \"text\" string") from exc
-            day = day_option(record.get("date") or date_value, f"{jsonl} line {number}: date")
-            result = code_actor(phrase, day, dictionary)
-            sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+            answer = _actor_line(line, number, date_value, dictionary, code_actor)
+            resolved += "error" not in answer
+            if "error" in answer:
+                warn(f"{jsonl} line {number}: {answer['error']}")
+            sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+    if not resolved:
+        raise NewsradarError(f"{jsonl}: no line could be resolved")
+
+
+def _actor_line(line: str, number: int, default_day: str | None, dictionary, code_actor) -> dict:
+    """One --jsonl line's answer: the coded actor, or {"text", "error"} in its place."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {"text": None, "error": "not JSON"}
+    phrase = record.get("text") if isinstance(record, dict) else None
+    if not isinstance(phrase, str):
+        return {"text": None, "error": 'expected a JSON object with a "text" string'}
+    written = record.get("date") or default_day
+    day = None
+    if written is not None:
+        parsed = parse_datetime(str(written))
+        if parsed is None:
+            return {"text": phrase, "error": f"date {written!r} is not a date (YYYY-MM-DD or e.g. 12 April 2022)"}
+        day = parsed.date()
+    context = record.get("context")
+    return code_actor(phrase, day, dictionary, context=context if isinstance(context, str) else None).as_dict()
