@@ -134,7 +134,9 @@ def test_actor_jsonl_keeps_the_order(tmp_path):
 def test_actor_command_errors_are_one_line(tmp_path):
     assert runner.invoke(app, ["actor"]).exit_code == 1
     bad = runner.invoke(app, ["actor", "Rubio", "--date", "yesterday"])
-    assert bad.exit_code == 1 and "--date 'yesterday' is not a date" in bad.output
+    assert bad.exit_code == 1 and "--date 'yesterday' is not a full date" in bad.output
+    partial = runner.invoke(app, ["actor", "Rubio", "--date", "2022"])  # never completed from today
+    assert partial.exit_code == 1 and "not a full date" in partial.output
     path = tmp_path / "bad.jsonl"
     path.write_text('not json\n{"nope": 1}\n')
     broken = runner.invoke(app, ["actor", "--jsonl", str(path)])
@@ -155,6 +157,6 @@ def test_actor_jsonl_answers_a_bad_line_in_its_place_reads_written_dates_and_use
     assert len(answers) == 5
     assert (answers[0]["sector"], answers[4]["sector"]) == ("LEG", "GOV")  # dates as people write them
     assert answers[1] == {"text": None, "error": "not JSON"}
-    assert answers[2]["text"] == "Rubio" and "not a date" in answers[2]["error"]
+    assert answers[2]["text"] == "Rubio" and "not a full date" in answers[2]["error"]
     assert answers[3]["country"] == "CHL"  # the sentence gives the country
     assert "line 2" in result.stderr and "line 3" in result.stderr

@@ -255,3 +255,28 @@ def test_a_rerun_that_adds_nothing_prepares_nothing(db_url, monkeypatch, tmp_pat
         assert (first.inserted, again.inserted, sum(r.existing for r in again.inputs)) == (30, 0, 30)
         assert prepared == [] and again.article_ids == first.article_ids
         assert store.stats()["sightings"] == 30
+
+
+def test_logout_with_a_session_already_gone_still_logs_out_and_a_new_login_replaces_the_old(db_url):
+    with open_store(db_url) as store:
+        client = _signed_in(store)
+        first = client.cookies.get("newsradar_session")
+        token = _form_token(client, "/feeds")
+        assert client.post("/login", data={"token": "s3cret", "csrf": token}).status_code == 303  # again
+        replay = TestClient(create_app(store=store, auth=Auth("s3cret")), follow_redirects=False)
+        replay.cookies.set("newsradar_session", first)
+        assert "Log out" not in replay.get("/feeds").text  # the first session ended with the new login
+        stale = replay.post("/logout", data={"csrf": token})
+        assert stale.status_code == 303 and 'newsradar_session=""' in stale.headers["set-cookie"]
+
+
+def test_a_signed_in_browser_gets_the_503_page_when_the_store_fails(tmp_path):
+    from sqlalchemy import text
+
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        client = _signed_in(store)
+        with store.connect(write=True) as conn:  # the page's reads and the session check both fail
+            conn.execute(text("DROP TABLE web_sessions"))
+            conn.execute(text("DROP TABLE feeds"))
+        response = client.get("/feeds")
+        assert response.status_code == 503 and "the store is unavailable" in response.text

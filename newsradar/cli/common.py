@@ -159,14 +159,27 @@ def date_option(value: str | None, flag: str) -> datetime | None:
     return parsed
 
 
+def full_date(value: str) -> date | None:
+    """A day written in full — YYYY-MM-DD or as people write it ("12 April 2022", "March 3, 2025")
+    — or None. A partial date ("2022", "April 12") is refused rather than completed from today."""
+    from dateutil import parser
+
+    try:
+        first = parser.parse(value, default=datetime(2000, 1, 1))
+        second = parser.parse(value, default=datetime(2001, 2, 2))
+    except (ValueError, OverflowError):
+        return None
+    return first.date() if first.date() == second.date() else None
+
+
 def day_option(value: str | None, flag: str) -> date | None:
     """A day given as YYYY-MM-DD or as people write it ("12 April 2022")."""
     if value is None:
         return None
-    parsed = parse_datetime(str(value))
-    if parsed is None:
-        raise NewsradarError(f"{flag} {value!r} is not a date; use YYYY-MM-DD")
-    return parsed.date()
+    found = full_date(str(value))
+    if found is None:
+        raise NewsradarError(f"{flag} {value!r} is not a full date; use YYYY-MM-DD or e.g. 12 April 2022")
+    return found
 
 
 def day(value: datetime | None) -> str:

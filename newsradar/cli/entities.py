@@ -11,9 +11,8 @@ from rich.table import Table
 
 from .. import export
 from ..errors import NewsradarError
-from ..normalize import parse_datetime
 from ..store import entities as entity_store
-from .common import DbOption, app, day, day_option, err, group, open_db, out, warn
+from .common import DbOption, app, day, day_option, err, full_date, group, open_db, out, warn
 from .run import run_flow
 
 entities_app = group("entities", "Entities: people, organizations and places named in the articles, with aliases, "
@@ -160,9 +159,8 @@ def _actor_line(line: str, number: int, default_day: str | None, dictionary, cod
     written = record.get("date") or default_day
     day = None
     if written is not None:
-        parsed = parse_datetime(str(written))
-        if parsed is None:
-            return {"text": phrase, "error": f"date {written!r} is not a date (YYYY-MM-DD or e.g. 12 April 2022)"}
-        day = parsed.date()
+        day = full_date(str(written))
+        if day is None:
+            return {"text": phrase, "error": f"date {written!r} is not a full date (YYYY-MM-DD or e.g. 12 April 2022)"}
     context = record.get("context")
     return code_actor(phrase, day, dictionary, context=context if isinstance(context, str) else None).as_dict()

@@ -135,14 +135,14 @@ class _Readable(Protocol):
 
 def bounded_lines(handle: _Readable, cap: int, chunk: int = 1 << 20) -> Iterator[bytes]:
     """Lines of a stream, none held longer than ``cap`` bytes: a longer line is yielded as its
-    first ``cap + 1`` bytes (the reader reports it as over the cap) and the rest of it is read
+    first ``cap + 2`` bytes (the reader reports it as over the cap) and the rest of it is read
     past in chunks, so a huge line — a small gzip file can unpack to one — never sits in memory."""
     while True:
-        line = handle.readline(cap + 1)
+        line = handle.readline(cap + 2)  # the content, its line end, and one byte to tell it is over
         if not line:
             return
         yield line
-        if len(line) > cap and not line.endswith(b"\n"):
+        if len(line) > cap + 1 and not line.endswith(b"\n"):
             while True:
                 rest = handle.readline(chunk)
                 if not rest or rest.endswith(b"\n"):

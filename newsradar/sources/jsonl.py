@@ -18,7 +18,7 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
             continue
         seen_any_line = True
         where = f"{source}:{number}"
-        if len(raw) > max_line_bytes:
+        if len(raw.rstrip(b"\r\n")) > max_line_bytes:
             warn(f"{where}: line over the {max_line_bytes:,}-byte cap (NEWSRADAR_MAX_FILE_MB); skipped")
             continue
         try:

@@ -42,11 +42,11 @@ def declared_time(page: str) -> str | None:
     return None
 
 
-_WRAPPERS = re.compile(r"<(/?)(?:div|span|section|font|center|main|aside|header|footer|nav)\b[^>]*>", re.IGNORECASE)
+_WRAPPERS = re.compile(rb"<(/?)(?:div|span|section|font|center|main|aside|header|footer|nav)\b[^>]*>", re.IGNORECASE)
 _DEEP = 200  # nesting of wrapper elements past which the HTML parser gives up on the tree
 
 
-def _nesting(page: str) -> int:
+def _nesting(page: bytes) -> int:
     depth = deepest = 0
     for match in _WRAPPERS.finditer(page):
         depth = max(0, depth - 1) if match.group(1) else depth + 1
@@ -71,10 +71,10 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
     drops what lies below its depth limit) is read again with its wrapper elements taken out."""
     document: Any = _extract(content, source, url)
     text = getattr(document, "text", None) if document is not None else None
-    if not text:
-        markup = content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+    if not text or len(text.split()) < _MIN_WORDS:
+        markup = content.encode("utf-8") if isinstance(content, str) else content  # bytes: the page's charset kept
         if _nesting(markup) >= _DEEP:
-            document = _extract(_WRAPPERS.sub(" ", markup), source, url)
+            document = _extract(_WRAPPERS.sub(b" ", markup), source, url)
             text = getattr(document, "text", None) if document is not None else None
     if not text or len(text.split()) < _MIN_WORDS:
         raise InputError(source, "no article text found in the page")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -88,20 +89,28 @@ class Store:
                 try:
                     yield
                 finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    conn.commit()
+                    try:
+                        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        conn.commit()
+                    except BaseException:
+                        conn.invalidate()  # never back to the pool holding the lock: closing it releases it
+                        raise
             return
         database = self.engine.url.database
         if not database or database == ":memory:":
             with _MEMORY_LOCKS.setdefault((id(self.engine), name), threading.Lock()):
                 yield
             return
-        with open(f"{database}.{name}.lock", "a+b") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        path = f"{os.path.realpath(database)}.{name}.lock"  # one file however the database is reached
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise StoreError(f"cannot lock the store {self.safe_url()}: {path}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
 
     def safe_url(self) -> str:
         return re.sub(r"//([^:/@]+):[^@/]+@", r"//\1:***@", self.url)

@@ -313,6 +313,7 @@ def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[
     check_login_rate(request)
     if not auth.token_matches(token):
         return render(request, "login.html", status=401, failed=True)
+    auth.end_session(request)  # a new login replaces the browser's previous session
     response = RedirectResponse("/feeds", status_code=303)
     response.set_cookie(SESSION_COOKIE, auth.new_session(), max_age=SESSION_SECONDS, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
@@ -321,8 +322,10 @@ def login(request: Request, token: Annotated[str, Form()] = "", csrf: Annotated[
 
 @open_router.post("/logout")
 def logout(request: Request, csrf: Annotated[str, Form()] = ""):
-    _check_form(request, csrf)
-    auth_of(request).end_session(request)
+    auth = auth_of(request)
+    if auth.session_valid(request):  # a live session: a forged form must not end it
+        _check_form(request, csrf)
+        auth.end_session(request)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

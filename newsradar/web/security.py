@@ -20,7 +20,7 @@ import time
 from starlette.requests import Request
 
 from .. import settings
-from ..errors import SettingsError
+from ..errors import SettingsError, StoreError
 from ..store import Store
 from ..store import sessions as session_store
 
@@ -68,7 +68,11 @@ class Auth:
         """The id of the request's session when its cookie is genuine, unexpired and not revoked."""
         if "newsradar_session_id" in request.scope:  # checked once per request
             return request.scope["newsradar_session_id"]
-        found = self._session_id(request.cookies.get(SESSION_COOKIE, ""))
+        request.scope["newsradar_session_id"] = None  # while checking: an error page must not check again
+        try:
+            found = self._session_id(request.cookies.get(SESSION_COOKIE, ""))
+        except StoreError:
+            return None  # the store is down: nobody is signed in until it is back
         request.scope["newsradar_session_id"] = found
         return found
 
