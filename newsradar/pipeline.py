@@ -100,6 +100,7 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
                 report.article_ids.append(result.article_id)
         progress.note(f"{label[0]} · {len(seen):,} articles")
 
+    stored_already = _StoredAlready(store)
     with Preparer(workers) as preparer:
 
         def dispatch(final: bool) -> None:
@@ -107,7 +108,7 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
             (or all of them, when ``final``)."""
             if pending:
                 items = [item for item, _ in pending]
-                in_flight.append((preparer.submit(items, known=_stored_already(store, items)), list(pending)))
+                in_flight.append((preparer.submit(items, known=stored_already(items)), list(pending)))
                 pending.clear()
             while len(in_flight) > (0 if final else 1):
                 write(*in_flight.pop(0))
@@ -164,14 +165,35 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
     return report
 
 
-def _stored_already(store: Store, items: Sequence[Item]) -> dict[int, Article]:
-    """Positions of the articles (not pages: their identity is known only once extracted) whose
-    identity key is stored already, with their identified copies: a re-run skips preparing them."""
-    found = {index: identify(item) for index, item in enumerate(items) if isinstance(item, Article)}
-    if not found:
-        return {}
-    known = store.known_keys([k for article in found.values() for k in article.keys])
-    return {index: article for index, article in found.items() if any(k in known for k in article.keys)}
+class _StoredAlready:
+    """Finds the articles of a batch that are stored already (not pages: their identity is known
+    only once extracted), with their identified copies, so that a re-run skips preparing them.
+    A URL or GUID is a cheap key; an article with neither is keyed by a hash of its cleaned text,
+    which costs more, so those stop being checked once a batch of them found nothing stored (a
+    first run pays for one batch, a re-run keeps finding them)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.check_content = True
+
+    def __call__(self, items: Sequence[Item]) -> dict[int, Article]:
+        found: dict[int, Article] = {}
+        by_content: set[int] = set()  # positions keyed by their text's hash
+        for index, item in enumerate(items):
+            if not isinstance(item, Article):
+                continue
+            keyed = bool(item.url and item.url.strip()) or bool(item.guid and item.guid.strip())
+            if keyed or self.check_content:
+                found[index] = identify(item)
+                if not keyed:
+                    by_content.add(index)
+        if not found:
+            return {}
+        known = self.store.known_keys([k for article in found.values() for k in article.keys])
+        stored = {index: article for index, article in found.items() if any(k in known for k in article.keys)}
+        if len(by_content) >= 50 and not by_content & stored.keys():
+            self.check_content = False
+        return stored
 
 
 @dataclass(slots=True)
