@@ -30,7 +30,7 @@ from spacy.tokens import Doc
 from .actors import code_actor, load_dictionary
 from .actors.dictionary import KIND_ORDER, Dictionary, fold, tokens
 
-MENTIONS_VERSION = "newsradar.mentions.v1"
+MENTIONS_VERSION = "newsradar.mentions.v2"  # v2: named vessels are PRODUCTs, company names ORGs
 ENTITIES_VERSION = "newsradar.entities.v1"  # bump when what the components produce changes
 VERSION = f"{MENTIONS_VERSION}+{ENTITIES_VERSION}"
 
@@ -114,6 +114,36 @@ def acronym_matches(acronym: str, expansion: str) -> bool:
                                                        "".join(c for c in letters if c.isupper()).lower() == significant)
 
 
+# a named vessel: "the tanker Aurora Dawn", "The vessel, the Aurora Dawn" (the tagger often says PERSON)
+_VESSEL_BEFORE = re.compile(
+    r"\b(?:tanker|supertanker|vessel|ship|freighter|carrier|destroyer|frigate|corvette|cruiser|submarine|"
+    r"warship|gunboat|trawler|ferry|yacht|dhow|barge|tug|icebreaker)s?\s*,?\s*(?:the\s+|named\s+|called\s+)?$",
+    re.IGNORECASE)
+# the last word of a company's name: "Thalassa Shipping", "Acme Holdings"
+_COMPANY_WORDS = frozenset({
+    "shipping", "holdings", "group", "inc", "ltd", "llc", "plc", "corp", "corporation", "company", "co",
+    "airlines", "airways", "bank", "petroleum", "energy", "partners", "capital", "logistics", "maritime",
+    "lines", "industries", "motors", "technologies", "systems", "pharmaceuticals", "oil", "gas", "steel",
+    "mining", "insurance", "securities", "investments", "ventures", "enterprises", "gmbh", "ag", "sa", "spa"})
+
+
+_DATELINE_AFTER = re.compile(r"\s*(?:,|\(|—|–|-\s)")
+
+
+def _kind_of(text: str, start: int, name: str, label: str) -> str:
+    """The tagger's label, corrected where the words say otherwise: a named vessel is a PRODUCT
+    (spaCy's label for vehicles), not a person; a name ending in a company word is an ORG; a
+    dateline ("PUERTO CABELLO, Venezuela (Wire) —" opening the text) is a place."""
+    if label in ("PERSON", "ORG", "GPE") and _VESSEL_BEFORE.search(text[max(0, start - 40):start]):
+        return "PRODUCT"
+    if (label in ("ORG", "PERSON") and not text[:start].strip() and name.isupper() and len(name) > 4
+            and _DATELINE_AFTER.match(text, start + len(name))):
+        return "GPE"
+    if label == "PERSON" and name.split()[-1].lower().strip(".") in _COMPANY_WORDS and len(name.split()) > 1:
+        return "ORG"
+    return label
+
+
 class MentionFinder:
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
@@ -138,6 +168,7 @@ class MentionFinder:
             if all(w.lower().strip(".") in _TITLE_WORDS for w in text.split()):
                 continue  # "State" of "Secretary of State"
             start = span.start_char
+            label = _kind_of(doc.text, start, text, label)
             title = self._title(doc, ent.start) if label == "PERSON" else None
             if lead:
                 inner = ent[:lead].text
@@ -268,6 +299,8 @@ class EntityResolver:
             group.label = Counter(m.label for m in group.mentions).most_common(1)[0][0]
             # the fullest name, preferring one not written in capitals (a dateline's "CARACAS")
             group.name = max(group.aliases, key=lambda a: (not a.isupper(), len(tokens(a)), len(a)))
+            if group.name.isupper() and group.label in ("GPE", "LOC", "FAC") and len(group.name) > 4:
+                group.name = _capitalized(group.name)  # a place met only in a dateline: "DUBAI" is Dubai
             self._link(group)
         return groups
 
@@ -398,12 +431,20 @@ class EntityResolver:
                 return
 
 
+def _capitalized(name: str) -> str:
+    """A name written in capitals as it is usually written: "PORT OF SPAIN" → "Port of Spain"."""
+    words = re.split(r"(\s+|-)", name.lower())
+    return "".join(w if w in _SMALL and index else w[:1].upper() + w[1:] for index, w in enumerate(words))
+
+
 def code_groups(groups: list[Group], day: date | None, text: str | None = None) -> None:
     """Country and sector of each group as of ``day``: its name with the titles it was given; a
     person or organization the dictionary does not know takes the country named nearest its first
     mention in ``text`` (the words around it)."""
     dictionary = load_dictionary()
     for group in groups:
+        if group.label == "PRODUCT":  # a vessel is not an actor
+            continue
         titles = group.titles
         phrase = f"{titles[0]} {group.name}" if titles else group.name
         context = None

@@ -200,3 +200,20 @@ def test_several_processes_give_the_same_analysis(datasets):
     one = analysis.analyze_records(records)
     two = analysis.analyze_records(records, n_process=2)
     assert one == two and sum(len(found["entities"]) for _, found in one) > 50
+
+
+def test_vessels_companies_fleets_and_dateline_places():
+    """General rules, on sentences written for this test: a named ship is not a person, a name
+    ending in a company word is an organization, a navy's fleet is that navy's wherever the story
+    happens, and a place met only in capitals is named as it is usually written."""
+    groups = groups_of("PUERTO CABELLO, Venezuela (Wire) — Officials said the container ship Blue Meridian ran "
+                       "aground near the port. The freighter Silver Gannet was towed free on Tuesday, according to "
+                       "its owner, Kestrel Maritime. The Sixth Fleet said a destroyer was nearby, as did Russia's "
+                       "Black Sea Fleet.", date(2025, 6, 1))
+    by_alias = {alias: group for group in groups for alias in group.aliases}
+    assert by_alias["Blue Meridian"].label == "PRODUCT" and by_alias["Blue Meridian"].country is None
+    assert by_alias["Silver Gannet"].label == "PRODUCT"
+    assert by_alias["Kestrel Maritime"].label == "ORG"
+    assert (by_alias["Sixth Fleet"].country, by_alias["Sixth Fleet"].sector) == ("USA", "MIL")
+    assert (by_alias["Black Sea Fleet"].country, by_alias["Black Sea Fleet"].sector) == ("RUS", "MIL")
+    assert (by_alias["PUERTO CABELLO"].name, by_alias["PUERTO CABELLO"].label) == ("Puerto Cabello", "GPE")
