@@ -234,27 +234,21 @@ class Store:
             last = rows[-1]["id"]
 
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
-        """Which of these identity keys are stored already."""
-        found: set[str] = set()
-        with self.connect() as conn:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
-                if chunk:
-                    rows = conn.execute(text("SELECT key FROM articles WHERE key IN :keys").bindparams(
-                        bindparam("keys", expanding=True)), {"keys": chunk})
-                    found.update(row[0] for row in rows)
-        return found
+        """Which of these primary identity keys are stored already."""
+        return self._keys_in("articles", keys)
 
     def known_keys(self, keys: Sequence[str]) -> set[str]:
         """Which of these identity keys (any key an article was seen with) are stored already."""
+        return self._keys_in("article_keys", keys)
+
+    def _keys_in(self, table: str, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
+        statement = text(f"SELECT key FROM {table} WHERE key IN :keys").bindparams(bindparam("keys", expanding=True))
         with self.connect() as conn:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
                 if chunk:
-                    rows = conn.execute(text("SELECT key FROM article_keys WHERE key IN :keys").bindparams(
-                        bindparam("keys", expanding=True)), {"keys": chunk})
-                    found.update(row[0] for row in rows)
+                    found.update(row[0] for row in conn.execute(statement, {"keys": chunk}))
         return found
 
     def count_articles(self) -> int:

@@ -49,20 +49,20 @@ def require_write(request: Request) -> None:
                             "(or send Authorization: Bearer TOKEN)")
 
 
-def check_login_rate(request: Request) -> None:
+def _check_rate(request: Request, limiter: Any, what: str, setting: str) -> None:
     client = request.client.host if request.client else "unknown"
-    wait = request.app.state.login_limiter.take(client)
+    wait = limiter.take(client)
     if wait > 0:
-        raise ApiError(429, f"too many login attempts from {client}; try again in {wait:.0f} s (NEWSRADAR_LOGIN_RATE)",
+        raise ApiError(429, f"too many {what} from {client}; try again in {wait:.0f} s ({setting})",
                        {"Retry-After": str(max(1, round(wait)))})
+
+
+def check_login_rate(request: Request) -> None:
+    _check_rate(request, request.app.state.login_limiter, "login attempts", "NEWSRADAR_LOGIN_RATE")
 
 
 def check_search_rate(request: Request) -> None:
-    client = request.client.host if request.client else "unknown"
-    wait = request.app.state.search_limiter.take(client)
-    if wait > 0:
-        raise ApiError(429, f"too many searches from {client}; try again in {wait:.0f} s (NEWSRADAR_SEARCH_RATE)",
-                       {"Retry-After": str(max(1, round(wait)))})
+    _check_rate(request, request.app.state.search_limiter, "searches", "NEWSRADAR_SEARCH_RATE")
 
 
 def parse_day(value: str | None, name: str) -> datetime | None:
