@@ -85,21 +85,26 @@ def test_a_backfill_older_than_the_window_clusters():
 
 
 def test_a_backfill_through_the_store_clusters_every_article(tmp_path):
-    path = tmp_path / "in.jsonl"
-    rows = [{"id": "new", "title": "Strike at the port", "text": TEXT, "url": "https://e.org/new",
-             "published": "2026-06-01"}]
+    """The issue's sequence: one recent article clustered first, then a backfill of 1,100 older
+    than the window, in a later run."""
+    recent = tmp_path / "recent.jsonl"
+    recent.write_text(json.dumps({"id": "new", "title": "Strike at the port", "text": TEXT, "url": "https://e.org/new",
+                                  "published": "2026-06-01"}) + "\n", encoding="utf-8")
+    path = tmp_path / "backfill.jsonl"
+    rows = []
     words = [f"{a}{b}" for a in ("harbor", "crane", "strike", "vote", "storm", "court", "trade", "rail", "mine", "ferry")
              for b in ("al", "ber", "cor", "dun", "eth", "fal", "gor", "hul", "ith", "jor")]
     rng = random.Random(7)  # distinct texts: no two old reports are near-duplicates of each other
     rows += [{"id": f"o{n}", "title": f"Old report {n}", "text": " ".join(rng.choice(words) for _ in range(80)),
               "url": f"https://e.org/o{n}", "published": "2025-01-01"} for n in range(1100)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
-        pipeline.run([str(path)], store, workers=1, analyse=False)
-        from newsradar.stages import TERMS
+    from newsradar.stages import TERMS
 
+    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+        assert pipeline.run([str(recent)], store, stages=[TERMS], workers=1).stories.articles == 1
+        pipeline.run([str(path)], store, workers=1, analyse=False)
         report = pipeline.run([], store, stages=[TERMS])
-        assert report.stories.articles == 1101
+        assert report.stories.articles == 1100
         assert store.stats()["unclustered"] == 0
 
 
