@@ -23,7 +23,7 @@ entities_app = group("entities", "Entities: people, organizations and places nam
 def entities_list(db: DbOption = None,
                   limit: Annotated[int, typer.Option(min=1, help="How many entities.")] = 30,
                   offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
-                  type_: Annotated[str | None, typer.Option("--type", help="Only this type: PERSON, ORG, GPE, NORP, LOC, FAC.")] = None,
+                  type_: Annotated[str | None, typer.Option("--type", help="Only this type: PERSON, ORG, GPE, NORP, LOC, FAC, PRODUCT (a named vessel).")] = None,
                   name: Annotated[str | None, typer.Option("--name", help="Only entities whose name contains this.")] = None,
                   as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
     """Entities, the most mentioned first: name, type, country, sector, mentions and articles."""

@@ -240,7 +240,7 @@ def remove_topic(request: Request, name: str):
 
 @router.get("/entities", summary="Entities, the most mentioned first")
 def entities(request: Request, q: Annotated[str | None, Query(description="Name contains.")] = None,
-             type: Annotated[str | None, Query(description="PERSON, ORG, GPE, NORP, LOC or FAC.")] = None,  # noqa: A002
+             type: Annotated[str | None, Query(description="PERSON, ORG, GPE, NORP, LOC, FAC or PRODUCT (a named vessel).")] = None,  # noqa: A002
              cursor: Cursor = None, limit: Limit = 20):
     offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
     found = entity_store.listing(store_of(request), limit + 1, int(offset), type, q)
