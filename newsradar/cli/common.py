@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -185,10 +184,3 @@ def day_option(value: str | None, flag: str) -> date | None:
 def day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
-
-def write_text_file(path: Path, document: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(document, encoding="utf-8")
-    except OSError as exc:
-        raise NewsradarError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .. import export, pipeline, stages
+from .. import export, pipeline, settings, stages
 from ..errors import NewsradarError
 from ..pipeline import IngestReport, RunReport
 from ..poll import PollResult, poll_once
@@ -73,8 +73,6 @@ def summary_line(report: IngestReport) -> str:
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the store (or bring its schema up to date) and print where it is."""
-    from .. import settings
-
     with open_store(db or settings.default_db_url(), migrate=False) as store:
         applied = store.migrate()
         version = max(m["version"] for m in store.migrations())

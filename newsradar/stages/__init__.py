@@ -5,6 +5,7 @@ migration, and register it here (docs/architecture.md, "Adding a stage")."""
 
 from __future__ import annotations
 
+from ..errors import NotFound
 from .base import ArticleText, Stage
 from .entities import STAGE as ENTITIES
 from .terms import STAGE as TERMS
@@ -29,8 +30,6 @@ def registered() -> list[Stage]:
 
 
 def get(name: str) -> Stage:
-    from ..errors import NotFound
-
     if name not in _REGISTRY:
         raise NotFound(f"no analysis stage {name!r}; the stages are {', '.join(_REGISTRY)}")
     return _REGISTRY[name]

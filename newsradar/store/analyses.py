@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .store import Store
+from .writer import select_in
 
 
 def _where(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, since: datetime | None
@@ -61,12 +62,9 @@ def current(conn: Connection, article_ids: Sequence[int], stages: Sequence[tuple
         return set()
     counts: dict[int, int] = {}
     for name, version in stages:
-        for start in range(0, len(article_ids), 500):
-            rows = conn.execute(text("SELECT article_id FROM analyses WHERE component = :c AND version = :v"
-                                     " AND article_id IN :ids").bindparams(bindparam("ids", expanding=True)),
-                                {"c": name, "v": version, "ids": list(article_ids[start:start + 500])})
-            for row in rows:
-                counts[row.article_id] = counts.get(row.article_id, 0) + 1
+        for row in select_in(conn, "SELECT article_id FROM analyses WHERE component = :c AND version = :v"
+                                   " AND article_id IN :values", article_ids, c=name, v=version):
+            counts[row.article_id] = counts.get(row.article_id, 0) + 1
     return {a for a, n in counts.items() if n == len(stages)}
 
 

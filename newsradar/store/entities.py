@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound, QueryError
 from ..normalize import parse_datetime
 from .store import Store
-from .writer import select_in as _select_in_statement
-
-
-def select_in(conn: Connection, sql: str, values: Sequence[Any]) -> list:
-    return _select_in_statement(conn, text(sql).bindparams(bindparam("values", expanding=True)), values)
+from .writer import select_in
 
 
 @dataclass(slots=True)

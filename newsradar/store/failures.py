@@ -33,7 +33,3 @@ def recent(store: Store, limit: int = 50) -> list[dict]:
         return [{**dict(r._mapping), "first_at": parse_datetime(r.first_at), "last_at": parse_datetime(r.last_at)}
                 for r in rows]
 
-
-def count(store: Store) -> int:
-    with store.connect() as conn:
-        return conn.execute(text("SELECT count(*) FROM input_failures")).scalar_one()

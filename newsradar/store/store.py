@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,7 @@ from ..model import Article, WriteResult
 from ..normalize import parse_datetime
 from . import engine as engine_module
 from .migrations import MIGRATIONS
-from .writer import BatchWriter
+from .writer import BatchWriter, select_in
 
 ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "title", "text", "author", "outlet",
                    "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
@@ -242,14 +242,8 @@ class Store:
         return self._keys_in("article_keys", keys)
 
     def _keys_in(self, table: str, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        statement = text(f"SELECT key FROM {table} WHERE key IN :keys").bindparams(bindparam("keys", expanding=True))
         with self.connect() as conn:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
-                if chunk:
-                    found.update(row[0] for row in conn.execute(statement, {"keys": chunk}))
-        return found
+            return {row[0] for row in select_in(conn, f"SELECT key FROM {table} WHERE key IN :values", keys)}
 
     def count_articles(self) -> int:
         with self.connect() as conn:

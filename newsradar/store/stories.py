@@ -24,10 +24,6 @@ _PENDING_ORDER = "a.published IS NULL, a.published, a.id"  # dated first, by dat
 _IN = 500
 
 
-def _select_in(conn: Connection, sql: str, values: Sequence[Any]) -> list:
-    return select_in(conn, text(sql).bindparams(bindparam("values", expanding=True)), values)
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
@@ -67,7 +63,7 @@ def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
     restart decides exactly as a run that never stopped)."""
     def df_lookup(terms: Sequence[str]) -> dict[str, int]:
         with store.connect() as conn:
-            return {r.term: r.df for r in _select_in(conn, "SELECT term, df FROM story_terms WHERE term IN :values",
+            return {r.term: r.df for r in select_in(conn, "SELECT term, df FROM story_terms WHERE term IN :values",
                                                       terms)}
 
     with store.connect() as conn:

@@ -56,13 +56,15 @@ _BY_ID = text("SELECT id, fingerprint, duplicate_of, published, story_id FROM ar
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
 
-def select_in(conn: Connection, statement, values: Iterable) -> list:
-    """Rows of ``statement`` (with an expanding ``:values`` parameter) for every value, asked
-    ``_CHUNK`` values at a time."""
+def select_in(conn: Connection, statement, values: Iterable, **params: Any) -> list:
+    """Rows of ``statement`` (SQL text or a prepared statement, with ``IN :values``) for every
+    value, asked ``_CHUNK`` values at a time; ``params`` fill its other parameters."""
+    if isinstance(statement, str):
+        statement = text(statement).bindparams(bindparam("values", expanding=True))
     values = list(values)
     rows: list = []
     for start in range(0, len(values), _CHUNK):
-        rows.extend(conn.execute(statement, {"values": values[start:start + _CHUNK]}))
+        rows.extend(conn.execute(statement, {**params, "values": values[start:start + _CHUNK]}))
     return rows
 
 
