@@ -1,7 +1,13 @@
 """Actor coding benchmark on the PLOVER gold standard (../shared/datasets/plover-gsr-dev): every
 `source`/`target` actor string, coded with the record's date, against the gold country and sector.
 
-    .venv/bin/python bench/actors.py [--errors]
+    .venv/bin/python bench/actors.py [--errors] [--speed] [--knowledge]
+
+Two sets: the PLOVER records' actor strings, coded with their sentence as context and without it;
+and bench/data/actor_cases.tsv, actor descriptions we wrote in the style of event-coding test
+suites, split in two halves by a hash of the text (fixed before any tuning): "tune" is the half
+whose misses we looked at, "held_out" the half we did not. ``--knowledge`` adds the knowledge
+base's costs: index load time, memory, and the NLP pass with the knowledge on against off.
 
 Scoring: country accuracy over every actor string. Gold codes that are CAMEO's rather than ISO's
 (JAP, ITL, ...) are read as their ISO codes. Sector accuracy over the actor strings whose gold
@@ -12,7 +18,9 @@ sector counts our sector IGO as right (CAMEO leaves the sector of an IGO empty; 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -42,6 +50,73 @@ def gold_sector(value: str | None) -> str | None | bool:
         return False
     head = value[:3].upper()
     return SECTOR_SYNONYMS.get(head, head)
+
+
+CASES = HERE / "data" / "actor_cases.tsv"
+
+
+def cases() -> list[dict]:
+    """Our own actor descriptions: text, date, gold country and sector, optional context; the
+    half each belongs to ("tune" or "held_out") fixed by a hash of the text."""
+    rows = []
+    for line in CASES.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, day, country, sector, *context = line.split("\t")
+        half = "tune" if hashlib.sha1(text.encode()).digest()[0] % 2 == 0 else "held_out"
+        rows.append({"text": text, "date": day, "country": country, "sector": sector or None,
+                     "context": context[0] if context else None, "half": half})
+    return rows
+
+
+def evaluate_cases(show_errors: bool = False) -> dict:
+    dictionary = load_dictionary()
+    scores: dict[str, Counter] = {}
+    for case in cases():
+        code = code_actor(case["text"], date.fromisoformat(case["date"]), dictionary, context=case["context"])
+        score = scores.setdefault(case["half"], Counter())
+        score["actors"] += 1
+        score["country"] += code.country == case["country"]
+        score["sector"] += code.sector == case["sector"]
+        if show_errors and (code.country, code.sector) != (case["country"], case["sector"]):
+            print(f"[{case['half']}] {case['text']!r:60} gold {case['country']}/{case['sector']} "
+                  f"got {code.country}/{code.sector} ({code.name})", file=sys.stderr)
+    return {half: {"actors": s["actors"], "country_accuracy": round(s["country"] / s["actors"], 4),
+                   "sector_accuracy": round(s["sector"] / s["actors"], 4)}
+            for half, s in sorted(scores.items(), key=lambda item: item[0] != "tune")}
+
+
+def knowledge_costs() -> dict:
+    """Opening the compiled index (in a fresh process, as a worker would), the memory the
+    knowledge adds to an analysis process, and the NLP pass with the knowledge on against off."""
+    import subprocess
+
+    probe = ("import resource, time; t = time.perf_counter(); from newsradar.actors import knowledge; "
+             "k = knowledge.knowledge(); opened = time.perf_counter() - t; "
+             "from newsradar.actors import code_actor; code_actor('Kazakh President Kassym-Jomart Tokayev'); "
+             "print(opened, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    runs = [subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(3)]
+    opened = min(float(r[0]) for r in runs)
+    first = min(float(r[1]) for r in runs)
+
+    def analysis_process(knowledge: str) -> tuple[float, int]:
+        script = ("import json, resource, sys, time; sys.path.insert(0, 'bench'); import actors; "
+                  "r = actors.speed(rounds=2); "
+                  "print(json.dumps([r['full_articles_per_s'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+        env = {**os.environ, "NEWSRADAR_ACTORS_INDEX": knowledge}
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                             cwd=HERE.parent, env=env).stdout
+        rate, rss = json.loads(out.strip().splitlines()[-1])
+        return rate, rss
+
+    on_rate, on_rss = analysis_process(os.environ.get("NEWSRADAR_ACTORS_INDEX", ""))
+    off_rate, off_rss = analysis_process("off")
+    return {"index_open_s": round(opened, 4), "open_and_first_lookup_s": round(first, 4),
+            "analysis_articles_per_s": {"knowledge_on": on_rate, "knowledge_off": off_rate,
+                                        "cost": round(off_rate / on_rate - 1, 3)},
+            "analysis_peak_rss_mib": {"knowledge_on": round(on_rss / 1024), "knowledge_off": round(off_rss / 1024),
+                                      "added": round((on_rss - off_rss) / 1024)}}
 
 
 def evaluate(show_errors: bool = False, use_context: bool = True) -> dict:
@@ -163,12 +238,16 @@ def alias_resolution(show_errors: bool = False) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="print every miss to stderr")
-    parser.add_argument("--no-context", action="store_true", help="code the actor strings without their sentences")
     parser.add_argument("--speed", action="store_true", help="also time the full NLP pass against a bare nlp.pipe")
+    parser.add_argument("--knowledge", action="store_true", help="also measure the knowledge base's load time, "
+                        "memory and cost per article")
     args = parser.parse_args()
-    results = {"coding": evaluate(args.errors, not args.no_context), "aliases": alias_resolution(args.errors)}
+    results = {"coding": evaluate(args.errors, True), "coding_without_context": evaluate(args.errors, False),
+               "cases": evaluate_cases(args.errors), "aliases": alias_resolution(args.errors)}
     if args.speed:
         results["speed"] = speed()
+    if args.knowledge:
+        results["knowledge"] = knowledge_costs()
     print(json.dumps(results, indent=2))
 
 

@@ -31,7 +31,7 @@ from .actors import code_actor, load_dictionary
 from .actors.dictionary import KIND_ORDER, Dictionary, fold, tokens
 
 MENTIONS_VERSION = "newsradar.mentions.v2"  # v2: named vessels are PRODUCTs, company names ORGs
-ENTITIES_VERSION = "newsradar.entities.v1"  # bump when what the components produce changes
+ENTITIES_VERSION = "newsradar.entities.v2"  # v2: the world knowledge base codes and links actors
 VERSION = f"{MENTIONS_VERSION}+{ENTITIES_VERSION}"
 
 LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})  # the NER labels that name entities
@@ -455,6 +455,8 @@ def code_groups(groups: list[Group], day: date | None, text: str | None = None) 
             code = code_actor(phrase_in_context if not titles else phrase, day, dictionary, context=context)
             if code.country is not None or code.sector is not None:
                 group.country, group.sector = code.country, code.sector
+            if code.entity_id and code.entity_id.startswith("kb:") and code.type == group.label:
+                group.dictionary_id = code.entity_id  # the knowledge base's actor: one entity across articles
             continue
         code = code_actor(phrase, day, dictionary)
         if code.country is None and code.sector is None and group.dictionary_id is None:

@@ -70,6 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("actors_file", "", "NEWSRADAR_ACTORS_FILE",
             "A YAML file that extends the actor dictionary (sections countries, places, organizations, "
             "people, sectors, shaped as newsradar/actors/data/*.yaml); its entries add to ours."),
+    Setting("actors_index", "", "NEWSRADAR_ACTORS_INDEX",
+            "Where the compiled actor knowledge index lives (a SQLite file built on first use from the "
+            "knowledge shipped in the package, or by `newsradar actors import`); off switches the "
+            "knowledge off. Default: $XDG_CACHE_HOME/newsradar/actor-knowledge.v1.sqlite."),
     Setting("fetch_allow", "", "NEWSRADAR_FETCH_ALLOW",
             "Comma-separated host names, addresses or CIDR networks that may be fetched although they "
             "are loopback, private or otherwise non-public (e.g. 127.0.0.1 for a local test server). "

@@ -3,7 +3,9 @@ PostgreSQL (one fresh schema per test), and the shared benchmark datasets when p
 
 from __future__ import annotations
 
+import getpass
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -15,6 +17,13 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 POSTGRES_URL = os.environ.get("NEWSRADAR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+# One compiled actor knowledge index for every run on this machine, outside the user's cache (compiled
+# on first use in 2–3 s, again only when the shipped file or the index format changes); set here so
+# that module-scoped fixtures, which start before the per-test environment, use it too.
+ACTOR_INDEX = Path(tempfile.gettempdir()) / f"newsradar-test-{getpass.getuser()}" / "actor-knowledge.sqlite"
+os.environ["NEWSRADAR_ACTORS_INDEX"] = str(ACTOR_INDEX)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(tmp_path, monkeypatch):
     """No test touches the user's store or inherits their settings."""
@@ -23,6 +32,7 @@ def _isolated_environment(tmp_path, monkeypatch):
                                                           "NEWSRADAR_REQUIRE_DATASETS"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("NEWSRADAR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSRADAR_ACTORS_INDEX", str(ACTOR_INDEX))
 
 
 def _postgres_or_skip() -> None:

@@ -70,10 +70,11 @@ def test_office_holders_by_date():
 
 
 def test_context_gives_a_country_to_a_phrase_that_names_none():
-    sentence = "Lt. Gen. Prosper Avril resigned yesterday to allow Haiti's first democratic elections."
-    assert code("Lt. Gen. Prosper Avril", context=sentence) == ("HTI", "MIL")
+    # a general no dictionary knows (invented), placed by the country his sentence names
+    sentence = "Lt. Gen. Ramiro Quolteza resigned yesterday to allow Haiti's first democratic elections."
+    assert code("Lt. Gen. Ramiro Quolteza", context=sentence) == ("HTI", "MIL")
     assert code("ethnic Albanians", context="Up to 100 ethnic Albanians demonstrated in Serbia.") == ("SRB", "CVL")
-    assert code("Lt. Gen. Prosper Avril") == (None, "MIL")
+    assert code("Lt. Gen. Ramiro Quolteza") == (None, "MIL")
 
 
 def test_every_country_is_in_the_dictionary():

@@ -11,6 +11,12 @@ date. Dictionary entries give identity; words around them give the sector:
 - "ethnic" before an adjective makes it an ethnicity, not a nationality;
 - no dictionary entry: the sector words alone ("riot police" → —/COP).
 
+The hand-written dictionary comes first. Where it names no person or organization, the world
+knowledge base (``knowledge``: office-holders, legislators, parties, armed groups, organizations,
+with dated roles) is asked for the longest name in the phrase; among namesakes the one with a role
+in the country the phrase (or its sentence) names wins, then one in office that day, then the one
+most sources know.
+
 When the phrase names no country, the sentence it came from (``context``) may: the country
 mention nearest to the phrase there."""
 
@@ -20,11 +26,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .dictionary import KIND_ORDER, Actor, Dictionary, load_dictionary, tokens
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from . import knowledge as kb
+from .dictionary import KIND_ORDER, Actor, Dictionary, Role, fold, load_dictionary, tokens
 
 _DETERMINERS = {"the", "a", "an", "some", "several", "many", "two", "three", "four", "five", "six", "seven",
                 "eight", "nine", "ten", "dozens", "hundreds", "thousands", "of", "senior", "top", "other"}
 _LINKS = {"of", "in", "from", "at", "for", "on", "near", "inside", "across", "against", "with", "by"}
+_OFFICE_SECTORS = ("GOV", "LEG", "JUD", "MIL", "COP", "SPY")
 _LEAD_WORDS = {"leader", "leaders", "leadership", "chief", "chiefs", "head", "heads", "commander", "commanders",
                "spokesman", "spokeswoman", "spokesperson"}
 
@@ -69,7 +79,12 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
         found = dictionary.lookup(words, index)
         sector = dictionary.sector_at(words, index)
         if found is None and sector is None and "-" in words[index]:  # "Vietnamese-led", "Greek-Cypriot"
-            found = dictionary.lookup([words[index].split("-")[0]], 0)
+            parts = words[index].split("-")
+            whole = dictionary.sector_at(parts, 0)  # "Vice-President"
+            if whole is not None and whole[0] == len(parts):
+                sector = (1, whole[1])
+            else:
+                found = dictionary.lookup(parts[:1], 0)
         if found is None and sector is None and typos:
             typo = dictionary.fuzzy(words[index])
             if typo:
@@ -104,6 +119,14 @@ def _head_sector(words: list[str], sectors: list[_Sector]) -> str | None:
     return head.sector
 
 
+def _generic_elsewhere(dictionary: Dictionary, words: list[str], match: _Match, countries: list[_Match]) -> bool:
+    """An organization matched by a generic word ("Senate", "Supreme Court") in a phrase that
+    names another country."""
+    found = dictionary.sector_at(words[match.start:match.end], 0)
+    return (found is not None and found[0] == match.end - match.start and bool(countries)
+            and all(c.actor.country != match.actor.country for c in countries))
+
+
 def _is_people(dictionary: Dictionary, words: list[str], match: _Match) -> bool:
     """A plural demonym ("Libyans", "Serbs"): the word less its s is the same country's adjective."""
     word = words[match.end - 1]
@@ -135,7 +158,7 @@ def code_actor(text: str, day: date | None = None, dictionary: Dictionary | None
     """Resolve one actor phrase as of ``day`` (today when None); ``context`` is the sentence it
     came from, used only for a phrase that names no country."""
     dictionary = dictionary or load_dictionary()
-    code = _code(text, day, dictionary)
+    code = _code(text, day, dictionary, context)
     if code.country is None and context:
         country = _context_country(dictionary, text, context)
         if country:
@@ -143,9 +166,92 @@ def code_actor(text: str, day: date | None = None, dictionary: Dictionary | None
     return code
 
 
-def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
+_LONGEST_NAME = 8  # words
+
+
+def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sectors: list[_Sector],
+           hints: set[str], named: bool, day: date | None) -> _Match | None:
+    """The longest name of the knowledge base in ``words`` that the hand dictionary did not
+    match whole, as a match on an actor coded as of ``day``. A one-word name must be written with a
+    capital and not be a common or sector word, and belong to the country the phrase names
+    (``named``) if it names one; an acronym must be written in capitals."""
+    knowledge = kb.knowledge()
+    if knowledge is None or not words:
+        return None
+    spans = {}
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + _LONGEST_NAME) + 1):
+            spans[(start, end)] = kb.normalize(" ".join(words[start:end]))
+    found = knowledge.find(spans.values())
+    covered = {i for m in taken for i in range(m.start, m.end)} | {i for s in sectors for i in range(s.start, s.end)}
+    for (start, end), key in sorted(spans.items(), key=lambda item: (item[0][0] - item[0][1], item[0][0])):
+        entries = found.get(key)
+        if not entries:
+            continue
+        # the hand dictionary reads these words already ("United" of "United States", "border patrol")
+        if all(i in covered for i in range(start, end)) or any(
+                m.start < end and start < m.end and not (start <= m.start and m.end <= end and (start, end) != (m.start, m.end))
+                for m in taken):
+            continue
+        written = words[start:end]
+        if end - start == 1:
+            word = written[0]
+            folded = key.lower()
+            if (not word[:1].isupper() or len(folded) < 3 or folded in STOP_WORDS
+                    or dictionary.sector_at(written, 0) is not None or fold(written) in dictionary.phrases):
+                continue
+        capitals = all(w.replace(".", "").replace("-", "").isupper() for w in written)
+        candidates = [knowledge.actor(actor_id) for actor_id, caps in entries if capitals or not caps]
+        if end - start == 1 and named:
+            candidates = [c for c in candidates if hints & c.countries]
+        if not candidates:
+            continue
+        return _Match(start, end, _as_actor(_choose(candidates, hints, day), day), "knowledge")
+    if sectors or named:  # "President Francois Mitterand": a titled name written with one typo
+        for (start, end), key in spans.items():
+            written = words[start:end]
+            if end - start >= 2 and all(w[:1].isupper() for w in written) and not any(i in covered for i in range(start, end)):
+                people = [a for a in (knowledge.actor(i) for _, i in knowledge.near(key)) if a.type == "person"]
+                if named:
+                    people = [a for a in people if hints & a.countries]
+                if people:
+                    return _Match(start, end, _as_actor(_choose(people, hints, day), day), "knowledge")
+    return None
+
+
+def _choose(candidates: list[kb.KnownActor], hints: set[str], day: date | None) -> kb.KnownActor:
+    """Among namesakes: one with a role in a country the phrase names, then one in a dated role
+    that day, then the one most sources and roles know."""
+    when = day or date.today()
+
+    def score(actor: kb.KnownActor) -> tuple:
+        return (not (hints & actor.countries), not any(r.dated and r.holds(when) for r in actor.roles),
+                -len(actor.sources), -len(actor.roles), actor.ref)
+    return min(candidates, key=score)
+
+
+def _as_actor(known: kb.KnownActor, day: date | None) -> Actor:
+    country, sector, role = known.role_on(day)
+    if known.type == "person":
+        return Actor(known.ref, known.name, "person", "PERSON", country=country,
+                     roles=[Role(country, sector, role.title if role else None)])
+    return Actor(known.ref, known.name, "organization", "ORG", country=country, sector=sector)
+
+
+def _code(text: str, day: date | None, dictionary: Dictionary, context: str | None = None) -> ActorCode:
     words = tokens(text)
     entities, sectors = matches(dictionary, words)
+    if not any(m.actor.kind in ("person", "organization") for m in entities):
+        hints = {m.actor.country for m in entities if m.actor.country}
+        named = bool(hints)
+        if not hints and context:
+            hint = _context_country(dictionary, text, context)
+            hints = {hint} if hint else set()
+        known = _known(dictionary, words, entities, sectors, hints, named, day)
+        if known is not None:
+            inside = [m for m in entities if known.start <= m.start and m.end <= known.end]
+            entities = sorted([m for m in entities if m not in inside] + [known], key=lambda m: m.start)
+            sectors = [s for s in sectors if not (known.start <= s.start and s.end <= known.end)]
     lowered = [w.lower() for w in words]
     # "ethnic Albanians": an ethnicity, not a nationality
     ethnic = [m for m in entities if m.how == "adjective" and m.start > 0 and lowered[m.start - 1] == "ethnic"]
@@ -163,7 +269,17 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
         role = person.role_at(day)
         country = role.country if role else person.country
         sector = named_sector or (role.sector if role else None)
+        # "former Socialist prime minister …": out of office, an elite (CAMEO's ELI)
+        former = any(w in ("former", "ex") or w.startswith("ex-") for w in lowered[:people[0].start])
+        if former and sector in (None, *_OFFICE_SECTORS):
+            sector = "ELI"
         return ActorCode(text, person.name, country, sector, person.id, person.type)
+    generic = [m for m in organizations if _generic_elsewhere(dictionary, words, m, countries)]
+    if generic:  # "Nigeria's Senate" is not the US Senate: a generic word names the named country's
+        organizations = [m for m in organizations if m not in generic]
+        sectors = sorted([*sectors, *(_Sector(m.start, m.end, dictionary.sector_at(words[m.start:m.end], 0)[1], False)  # type: ignore[index]
+                                      for m in generic)], key=lambda s: s.start)
+        named_sector = _head_sector(words, sectors)
     if organizations:
         match = organizations[0]
         organization = match.actor
@@ -172,7 +288,9 @@ def _code(text: str, day: date | None, dictionary: Dictionary) -> ActorCode:
         country = organization.country
         sector = organization.sector
         after = [s for s in sectors if s.start >= match.end]
-        if after and not after[0].lead:
+        if sector in ("REB", "CRM") and after and after[0].sector == "MIL":
+            pass  # an armed group's "force" or "fighters" are the group
+        elif after and not after[0].lead:
             sector = after[0].sector
         elif named_sector and any(s.end <= match.start for s in sectors) and named_sector != "GOV":
             sector = named_sector

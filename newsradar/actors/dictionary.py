@@ -17,6 +17,7 @@ import yaml
 
 from .. import settings
 from ..errors import SettingsError
+from . import knowledge
 
 DATA = Path(__file__).resolve().parent / "data"
 _TOKEN = re.compile(r"[^\W_]+(?:[.'\-][^\W_]+)*\.?", re.UNICODE)
@@ -124,6 +125,7 @@ class Dictionary:
         self.place_short_forms: dict[tuple[str, ...], tuple[str, ...]] = {}  # "n.y." → "new york"
         self.first_words: set[str] = set()  # the first word of every phrase: most positions stop here
         self.sector_first: set[str] = set()
+        self.agent_words: list[tuple[str, list[str]]] = []  # the knowledge base's agent nouns by sector
 
     def add_phrase(self, text: str, actor_id: str, how: str) -> None:
         words = tokens(text)
@@ -194,7 +196,7 @@ class Dictionary:
         for candidate in self._single.get(folded[0], []):
             if abs(len(candidate) - len(folded)) > limit:
                 continue
-            distance = _edits(folded, candidate, limit)
+            distance = knowledge.edits(folded, candidate, limit)
             if distance <= limit and (best is None or distance < best[0]):
                 best = (distance, candidate)
         return self.phrases[(best[1],)] if best else None
@@ -211,23 +213,6 @@ class Dictionary:
             if sector is not None:
                 return length, sector
         return None
-
-
-def _edits(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count one), stopping early past ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 _WORDS = {"wash", "mass", "miss", "mont", "kan", "del", "ind", "ore", "neb"}
@@ -281,6 +266,7 @@ def _build(sections: dict) -> Dictionary:
             if "." in short.rstrip(".") or (short.endswith(".") and len(bare) >= 4 and bare not in _WORDS):
                 dictionary.add_phrase(short, "country:USA", "place")
             dictionary.place_short_forms[fold(tokens(short))] = fold(tokens(state))
+    _knowledge_nouns(dictionary, sections)
     for entry in sections.get("organizations") or []:
         dictionary.add(Actor(f"org:{slug(entry['name'])}", entry["name"], "organization", "ORG",
                              country=entry.get("country"), sector=entry.get("sector"),
@@ -291,13 +277,31 @@ def _build(sections: dict) -> Dictionary:
         dictionary.add(Actor(f"person:{slug(entry['name'])}", entry["name"], "person", "PERSON",
                              country=roles[-1].country if roles else entry.get("country"),
                              aliases=list(entry.get("aliases") or []), roles=roles))
-    for sector, words in (sections.get("sectors") or {}).items():
-        for word in words:
+    for sector, words in [*(sections.get("sectors") or {}).items(), *dictionary.agent_words]:
+        for word in words:  # ours first: a word keeps the sector it is first given
             key = fold(tokens(str(word)))
             if key:
                 dictionary.sector_words.setdefault(key, sector)
                 dictionary.sector_first.add(key[0])
     return dictionary
+
+
+def _knowledge_nouns(dictionary: Dictionary, sections: dict) -> None:
+    """The knowledge base's place names (provinces, cities, other names of a country) where ours
+    say nothing of the name, and its agent nouns as sector words after ours."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    shipped = knowledge.nouns()
+    ours = {fold(tokens(str(w))) for words in (sections.get("sectors") or {}).values() for w in words}
+    for code, names in shipped["places"].items():
+        if f"country:{code}" not in dictionary.actors:
+            continue
+        for name in names:
+            key = fold(tokens(name))
+            if key and key not in dictionary.phrases and key not in ours and len(name) >= 4 \
+                    and not (len(key) == 1 and key[0] in STOP_WORDS):
+                dictionary.add_phrase(name, f"country:{code}", "place")
+    dictionary.agent_words = [(sector, nouns) for sector, nouns in shipped["agents"].items()]
 
 
 def _country_words(dictionary: Dictionary, actor_id: str, info: dict) -> None:

@@ -10,9 +10,24 @@ import typer
 from rich.table import Table
 
 from .. import export
+from ..actors.profile import profile
 from ..errors import NewsradarError
 from ..store import entities as entity_store
-from .common import DbOption, app, day, day_option, err, full_date, group, open_db, out, warn
+from .common import (
+    DbOption,
+    Progress,
+    app,
+    day,
+    day_option,
+    err,
+    full_date,
+    group,
+    open_db,
+    out,
+    progress_bar,
+    say,
+    warn,
+)
 from .run import run_flow
 
 entities_app = group("entities", "Entities: people, organizations and places named in the articles, with aliases, "
@@ -48,9 +63,11 @@ def entities_list(db: DbOption = None,
 @entities_app.command("show")
 def entities_show(entity: Annotated[str, typer.Argument(help="Entity id, key or exact name.")], db: DbOption = None,
                   as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """One entity: aliases, titles, country and sector, articles, outlets and co-mentioned entities."""
+    """One entity: aliases, titles, country and sector, known roles with their sources, articles, outlets and
+    co-mentioned entities."""
     with open_db(db) as store:
         found = entity_store.get(store, entity)
+    found["known"] = profile(found.get("dictionary_id"))
     if as_json:
         out.print(json.dumps({k: export.iso(v) if not isinstance(v, list) else v for k, v in found.items()},
                              ensure_ascii=False, default=export.iso, indent=2), markup=False, highlight=False)
@@ -61,6 +78,10 @@ def entities_show(entity: Annotated[str, typer.Argument(help="Entity id, key or 
               highlight=False)
     if found["titles"]:
         out.print("titles: " + "; ".join(found["titles"]), markup=False, highlight=False)
+    for role in (found["known"] or {}).get("roles", []):
+        span = f"{role['start'] or '?'}–{role['end'] or ('' if role['start'] else '?')}"
+        out.print(f"role: {role['title'] or '—'}  {role['country'] or '—'}/{role['sector'] or '—'}  {span}  "
+                  f"[{role['source_name']}]", markup=False, highlight=False)
     out.print("outlets: " + ", ".join(f"{o} {n}" for o, n in found["outlets"]), markup=False, highlight=False)
     out.print("mentioned with: " + ", ".join(f"{c['name']} ({c['articles']})" for c in found["co_mentions"]),
               markup=False, highlight=False)
@@ -108,6 +129,43 @@ def entities_update(db: DbOption = None) -> None:
     found = ", ".join(f"{n:,} {name}" for name, n in report.found.items())
     err.print(f"{report.articles:,} articles analysed" + (f" ({found})" if found else ""), markup=False,
               highlight=False)
+
+
+actors_app = group("actors", "The world actor knowledge base: where its index is, and importing another copy of it.")
+
+
+@actors_app.command("import")
+def actors_import(path: Annotated[str, typer.Argument(help="The actor-knowledge folder, its actors.jsonl, or a "
+                                                           "compact .jsonl.xz like the one shipped.")]) -> None:
+    """Compile actor knowledge from PATH into the index every analysis uses (NEWSRADAR_ACTORS_INDEX),
+    in place of the shipped one; articles are coded with it from their next (re-)analysis on."""
+    from pathlib import Path
+
+    from ..actors import knowledge
+
+    with progress_bar() as bar:
+        adapter = Progress(bar)
+        adapter.start("importing actors", None, "actors")
+        target, count = knowledge.import_source(Path(path).expanduser(), adapter)
+    say(f"{count:,} actors from {path} compiled into {target}")
+
+
+@actors_app.command("info")
+def actors_info(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Where the actor knowledge index is, what it was compiled from and how many actors it holds
+    (compiling it from the shipped file first if needed)."""
+    from ..actors import knowledge
+
+    base = knowledge.knowledge()
+    info = {"index": str(base.path) if base else None, "origin": base.meta.get("origin") if base else None,
+            "actors": base.size() if base else 0, "notice": str(knowledge.NOTICE)}
+    if as_json:
+        out.print(json.dumps(info), markup=False, highlight=False)
+        return
+    if base is None:
+        say("the actor knowledge base is off (NEWSRADAR_ACTORS_INDEX=off)")
+        return
+    say(f"{info['actors']:,} actors in {info['index']} (from {info['origin']}); sources and licences: {info['notice']}")
 
 
 @app.command()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import export, pipeline, settings, stages
+from ..actors import knowledge
 from ..errors import NewsradarError
 from ..pipeline import IngestReport, RunReport
 from ..poll import PollResult, poll_once
@@ -78,6 +79,9 @@ def init(db: DbOption = None) -> None:
         version = max(m["version"] for m in store.migrations())
         state = f"applied migrations {', '.join(map(str, applied))}" if applied else "up to date"
         say(f"store ready: {store.safe_url()} (schema version {version}, {state})")
+    base = knowledge.ensure_default(warn)
+    if base is not None:
+        say(f"actor knowledge ready: {base}")
 
 
 @app.command("ingest")

@@ -10,6 +10,7 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from ..actors.profile import profile
 from ..errors import InputError
 from ..export import document_article, document_story
 from ..poll import probe_feed
@@ -248,12 +249,13 @@ def entities(request: Request, q: Annotated[str | None, Query(description="Name 
     return json_response(request, _page(request, page, page.items))
 
 
-@router.get("/entities/{entity_id}", summary="One entity: aliases, titles, articles, outlets, co-mentioned entities")
+@router.get("/entities/{entity_id}", summary="One entity: aliases, titles, articles, outlets, co-mentioned entities, known roles with their sources")
 def entity(request: Request, entity_id: int):
     found = entity_store.get(store_of(request), entity_id)
     if found["id"] != entity_id:
         raise ApiError(404, f"no entity {entity_id}")
     found["mentions_per_day"] = [{"day": d, "articles": n} for d, n in entity_store.mentions_per_day(store_of(request), entity_id)]
+    found["known"] = profile(found.get("dictionary_id"))
     return json_response(request, found)
 
 

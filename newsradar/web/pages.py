@@ -17,6 +17,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..actors.knowledge import NOTICE
+from ..actors.profile import profile
 from ..store import articles as article_store
 from ..store import browse
 from ..store import entities as entity_store
@@ -231,6 +233,12 @@ def entities_page(request: Request, q: Text = None, type: Text = None, cursor: T
                   next_url=next_url)
 
 
+@router.get("/about/actor-knowledge")
+def actor_knowledge_notice() -> Response:
+    """Where the shipped actor knowledge comes from, its licences and the attributions they ask for."""
+    return Response(NOTICE.read_text(encoding="utf-8"), media_type="text/plain; charset=utf-8")
+
+
 @router.get("/entities/{entity_id}")
 def entity_page(request: Request, entity_id: int):
     store = store_of(request)
@@ -241,7 +249,8 @@ def entity_page(request: Request, entity_id: int):
     pairs = entity_store.co_mention_pairs(store, [entity["id"], *[o["id"] for o in others]])
     network = charts.network_svg(entity, others, pairs)
     timeline = charts.volume_svg(entity_store.mentions_per_day(store, entity_id), "Articles mentioning it per day")
-    return render(request, "entity.html", entity=entity, network=Markup(network), timeline=Markup(timeline))
+    return render(request, "entity.html", entity=entity, network=Markup(network), timeline=Markup(timeline),
+                  known=profile(entity.get("dictionary_id")))
 
 
 @router.get("/search")

@@ -1,0 +1,182 @@
+"""The world actor knowledge base: the compiled index, date-aware roles, namesakes, the import
+command, and what entity pages, the API and the CLI show of it."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from newsradar import analysis
+from newsradar.actors import code_actor, knowledge
+from newsradar.actors.knowledge import KnownActor, KnownRole, normalize
+from newsradar.cli import app as cli_app
+from newsradar.pipeline import ingest
+from newsradar.store import entities as entity_store
+from newsradar.store import open_store
+from newsradar.web.app import create_app
+from newsradar.web.security import Auth
+
+
+def code(text: str, day: str | None = None, context: str | None = None) -> tuple:
+    result = code_actor(text, date.fromisoformat(day) if day else None, context=context)
+    return result.country, result.sector
+
+
+def person(*roles: KnownRole) -> KnownActor:
+    return KnownActor("kb:test", "Test Person", "person", (), roles, None)
+
+
+def test_names_are_normalized_as_the_data_set_says():
+    assert normalize("Kassym-Jomart  Tokayev") == normalize("KASSYM_JOMART TOKAYEV") == "kassym jomart tokayev"
+    assert normalize("Zoran Đinđić") == "zoran dindic"
+    assert normalize("U.S. (Army)") == "us army"
+
+
+def test_a_former_head_of_government_is_an_elite_after_the_term():
+    pm = KnownRole("BGR", "GOV", "2017-05-04", "2021-05-12", "wikidata", "Prime Minister")
+    assert person(pm).role_on(date(2019, 1, 1))[:2] == ("BGR", "GOV")
+    assert person(pm).role_on(date(2022, 1, 1))[:2] == ("BGR", "ELI")
+    # a minister's term ending makes no elite of them; a later role says what they are
+    minister = KnownRole("BGR", "GOV", "2010", "2012", "wikidata", "Minister of Finance")
+    assert person(minister).role_on(date(2015, 1, 1))[:2] == ("BGR", "GOV")
+    later = KnownRole("BGR", "LEG", "2021-06", None, "everypolitician", "National Assembly")
+    assert person(pm, later).role_on(date(2022, 1, 1))[:2] == ("BGR", "LEG")
+    assert not KnownRole("USA", "GOV", None, None, "wikidata", "Vice President").head
+
+
+def test_an_old_open_ended_role_gives_way_to_a_newer_source_that_saw_it_end():
+    stale = KnownRole("BGR", "GOV", "2009-09-01", None, "phoenix")  # Phoenix stops in 2015
+    term = KnownRole("BGR", "GOV", "2017-05-04", "2021-05-12", "wikidata", "Prime Minister")
+    assert person(stale, term).role_on(date(2023, 6, 1))[:2] == ("BGR", "ELI")
+    assert person(stale).role_on(date(2023, 6, 1))[:2] == ("BGR", "GOV")  # nothing says it ended
+
+
+def test_partial_dates_and_roles_not_yet_begun():
+    role = KnownRole("ARM", "GOV", "2018-05", "2021", "wikidata", "Prime Minister")
+    assert role.holds(date(2018, 5, 1)) and role.holds(date(2021, 12, 31))
+    assert not role.holds(date(2018, 4, 30)) and not role.holds(date(2022, 1, 1))
+    assert person(role).role_on(date(2010, 1, 1)) == ("ARM", None, None)
+
+
+@pytest.mark.parametrize("text,day,expected", [
+    ("Kazakh President Kassym-Jomart Tokayev", "2022-01-06", ("KAZ", "GOV")),
+    ("Nikol Pashinyan", "2021-09-01", ("ARM", "GOV")),
+    ("former Bulgarian prime minister Boyko Borisov", "2022-11-20", ("BGR", "ELI")),
+    ("Boyko Borisov", "2023-06-01", ("BGR", "ELI")),  # out of office: the rule, not a word of the phrase
+    ("Bulgarian Prime Minister Boyko Borisov", "2019-03-12", ("BGR", "GOV")),
+    ("Mexico's ruling PRI", "2014-08-01", ("MEX", "PTY")),
+    ("the rebel FDLR force", "2012-05-14", ("RWA", "REB")),
+    ("President Francois Mitterand", "1990-01-01", ("FRA", "GOV")),  # a typo in a titled name
+    ("President Suharto", "1990-01-01", ("IDN", "GOV")),  # known by one name
+])
+def test_the_knowledge_base_codes_actors_our_dictionary_does_not_know(text, day, expected):
+    assert code(text, day) == expected
+
+
+def test_hand_words_are_not_taken_for_knowledge_names():
+    assert code("United States") == ("USA", None)  # not the party "United"
+    assert code("U.S. border patrol", "2019-01-01") == ("USA", "COP")
+    assert code("Nigeria's Senate", "2022-05-01") == ("NGA", "LEG")  # not the US Senate
+    assert code("Serbian Labour Minister Dragan Milovanovic", "1995-01-01")[0] == "SRB"  # not Britain's Labour
+
+
+def test_namesakes_are_told_apart_by_the_country_named():
+    pri = code_actor("PRI", date(2014, 1, 1), context="Mexico's PRI won the vote in Sinaloa.")
+    assert pri.country == "MEX"
+    lowercase = code_actor("the pri", date(2014, 1, 1))  # an acronym must be written in capitals
+    assert lowercase.entity_id is None
+
+
+def test_knowledge_off_leaves_the_hand_dictionary(monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_ACTORS_INDEX", "off")
+    assert knowledge.knowledge() is None
+    assert code("Kazakh President Kassym-Jomart Tokayev", "2022-01-06") == ("KAZ", "GOV")  # from the words
+    assert code("Nikol Pashinyan", "2021-09-01") == (None, None)
+
+
+def small_source(path: Path) -> Path:
+    rows = [{"name": "Ilse Varnholt", "aliases": ["I. Varnholt"], "type": "person",
+             "roles": [{"country": "AUT", "sector": "GOV", "start": "2001-02-01", "end": "2004-03-31",
+                        "source": "wikidata", "title": "Chancellor"}], "sources": ["wikidata"], "wikidata": ["Q1"]},
+            {"name": "Front for Quiet Valleys", "aliases": ["FQV", "Фронт"], "type": "group",
+             "roles": [{"country": "PER", "sector": "REB", "start": None, "end": None, "source": "ucdp"}],
+             "sources": ["ucdp"]},
+            {"name": "Нет латиницы", "aliases": [], "type": "person",
+             "roles": [{"country": "RUS", "sector": "LEG", "start": None, "end": None, "source": "everypolitician"}]}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_import_compiles_a_source_in_place_of_the_shipped_one(tmp_path, monkeypatch):
+    index = tmp_path / "index.sqlite"
+    monkeypatch.setenv("NEWSRADAR_ACTORS_INDEX", str(index))
+    runner = CliRunner()
+    result = runner.invoke(cli_app, ["actors", "import", str(small_source(tmp_path / "actors.jsonl"))])
+    assert result.exit_code == 0, result.output
+    assert "2 actors" in result.output  # the one written only in Cyrillic is left out
+    assert code("Chancellor Ilse Varnholt", "2002-01-01") == ("AUT", "GOV")
+    assert code("Ilse Varnholt", "2010-01-01") == ("AUT", "ELI")
+    assert code("FQV fighters", "2010-01-01") == ("PER", "REB")
+    info = json.loads(runner.invoke(cli_app, ["actors", "info", "--json"]).output)
+    assert info["actors"] == 2 and info["origin"].startswith("import:")
+    # a file with no usable actor is refused in one line, and the index in use is kept
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"name": "No Roles"}\n', encoding="utf-8")
+    result = runner.invoke(cli_app, ["actors", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "holds no actor" in result.output and len(result.output.strip().splitlines()) == 1
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"name": "Ilse"\n', encoding="utf-8")
+    result = runner.invoke(cli_app, ["actors", "import", str(broken)])
+    assert result.exit_code == 1 and "broken.jsonl:1" in result.output
+    assert json.loads(runner.invoke(cli_app, ["actors", "info", "--json"]).output)["actors"] == 2
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_the_shipped_file_is_compact_and_its_notice_travels_with_it():
+    assert knowledge.SHIPPED.stat().st_size < 3_000_000
+    with lzma.open(knowledge.SHIPPED, "rt", encoding="utf-8") as lines:
+        first = json.loads(next(lines))
+    name, aliases, letter, roles, _qid = first
+    assert isinstance(name, str) and letter in knowledge.TYPES and roles and len(roles[0]) == 7
+    notice = knowledge.NOTICE.read_text(encoding="utf-8")
+    for needed in ("CC BY 4.0", "Uppsala Conflict Data Program", "Open Event Data Alliance", "Party Facts authors",
+                   "EveryPolitician", "Wikidata"):
+        assert needed in notice
+
+
+def test_a_changed_shipped_file_recompiles_the_index(tmp_path, monkeypatch):
+    index = tmp_path / "index.sqlite"
+    knowledge.build(iter([["Ilse Varnholt", [], "p", [["AUT", "GOV", None, None, "wikidata", None, None]], None]]),
+                    index, "shipped:0000")  # compiled from an older shipped file
+    monkeypatch.setenv("NEWSRADAR_ACTORS_INDEX", str(index))
+    knowledge.ensure(index)
+    with sqlite3.connect(index) as conn:
+        assert dict(conn.execute("SELECT key, value FROM meta"))["origin"] == knowledge.shipped_origin()
+
+
+def test_entity_pages_show_the_roles_and_their_sources(tmp_path):
+    source = tmp_path / "armenia.jsonl"
+    source.write_text(json.dumps({
+        "id": "a1", "title": "Pashinyan meets Aliyev in Brussels", "published": "2023-05-14",
+        "outlet": "The Meridian Post", "url": "https://example.org/a1",
+        "text": "Armenian Prime Minister Nikol Pashinyan met Azerbaijani President Ilham Aliyev on Sunday. "
+                "Pashinyan said the talks were difficult."}) + "\n", encoding="utf-8")
+    with open_store(f"sqlite:///{tmp_path / 'k.db'}") as store:
+        ingest([str(source)], store, workers=1)
+        analysis.analyze_pending(store)
+        found = [e for e in entity_store.listing(store, 50, 0, "PERSON", "Pashinyan")]
+        assert found and found[0]["country"] == "ARM" and found[0]["sector"] == "GOV"
+        client = TestClient(create_app(store=store, auth=Auth("", "public")))
+        page = client.get(f"/entities/{found[0]['id']}").text
+        assert "Roles" in page and "Prime Minister" in page and "Wikidata" in page and "2018-05-08" in page
+        known = client.get(f"/api/v1/entities/{found[0]['id']}").json()["known"]
+        assert known["ref"] == "kb:Q7035479" and any(r["source"] == "wikidata" for r in known["roles"])
+        assert "Uppsala" in client.get("/about/actor-knowledge").text
