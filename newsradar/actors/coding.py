@@ -23,6 +23,7 @@ mention nearest to the phrase there."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -170,11 +171,13 @@ _LONGEST_NAME = 8  # words
 
 
 def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sectors: list[_Sector],
-           hints: set[str], named: bool, day: date | None) -> _Match | None:
+           hints: set[str] | Callable[[], set[str]], day: date | None) -> _Match | None:
     """The longest name of the knowledge base in ``words`` that the hand dictionary did not
     match whole, as a match on an actor coded as of ``day``. A one-word name must be written with a
     capital and not be a common or sector word, and belong to the country the phrase names
-    (``named``) if it names one; an acronym must be written in capitals."""
+    if it names one (``hints`` a set: the phrase's countries; a callable: the phrase names none,
+    its sentence may); an acronym must be written in capitals."""
+    named = hints if isinstance(hints, set) else set()
     knowledge = kb.knowledge()
     if knowledge is None or not words:
         return None
@@ -203,7 +206,7 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
         capitals = all(w.replace(".", "").replace("-", "").isupper() for w in written)
         candidates = [knowledge.actor(actor_id) for actor_id, caps in entries if capitals or not caps]
         if end - start == 1 and named:
-            candidates = [c for c in candidates if hints & c.countries]
+            candidates = [c for c in candidates if named & c.countries]
         if not candidates:
             continue
         return _Match(start, end, _as_actor(_choose(candidates, hints, day), day), "knowledge")
@@ -213,16 +216,18 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
             if end - start >= 2 and all(w[:1].isupper() for w in written) and not any(i in covered for i in range(start, end)):
                 people = [a for a in (knowledge.actor(i) for _, i in knowledge.near(key)) if a.type == "person"]
                 if named:
-                    people = [a for a in people if hints & a.countries]
+                    people = [a for a in people if named & a.countries]
                 if people:
                     return _Match(start, end, _as_actor(_choose(people, hints, day), day), "knowledge")
     return None
 
 
-def _choose(candidates: list[kb.KnownActor], hints: set[str], day: date | None) -> kb.KnownActor:
-    """Among namesakes: one with a role in a country the phrase names, then one in a dated role
-    that day, then the one most sources and roles know."""
+def _choose(candidates: list[kb.KnownActor], hints: set[str] | Callable[[], set[str]], day: date | None) -> kb.KnownActor:
+    """Among namesakes: one with a role in a country the phrase (or else its sentence) names,
+    then one in a dated role that day, then the one most sources and roles know."""
     when = day or date.today()
+    if callable(hints):  # the sentence is read only when namesakes of several countries compete
+        hints = hints() if len({frozenset(c.countries) for c in candidates}) > 1 else set()
 
     def score(actor: kb.KnownActor) -> tuple:
         return (not (hints & actor.countries), not any(r.dated and r.holds(when) for r in actor.roles),
@@ -242,12 +247,12 @@ def _code(text: str, day: date | None, dictionary: Dictionary, context: str | No
     words = tokens(text)
     entities, sectors = matches(dictionary, words)
     if not any(m.actor.kind in ("person", "organization") for m in entities):
-        hints = {m.actor.country for m in entities if m.actor.country}
-        named = bool(hints)
-        if not hints and context:
-            hint = _context_country(dictionary, text, context)
-            hints = {hint} if hint else set()
-        known = _known(dictionary, words, entities, sectors, hints, named, day)
+        named = {m.actor.country for m in entities if m.actor.country}
+
+        def sentence() -> set[str]:
+            hint = _context_country(dictionary, text, context) if context else None
+            return {hint} if hint else set()
+        known = _known(dictionary, words, entities, sectors, named or sentence, day)
         if known is not None:
             inside = [m for m in entities if known.start <= m.start and m.end <= known.end]
             entities = sorted([m for m in entities if m not in inside] + [known], key=lambda m: m.start)

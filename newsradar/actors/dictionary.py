@@ -187,8 +187,9 @@ class Dictionary:
     def _closest(self, word: str) -> list[Phrase] | None:
         if self._single is None:
             self._single = {}
-            for key in self.phrases:
-                if len(key) == 1 and len(key[0]) >= 5 and key not in self.acronyms:
+            for key, entries in self.phrases.items():
+                if (len(key) == 1 and len(key[0]) >= 5 and key not in self.acronyms
+                        and any(p.how in ("name", "alias", "adjective") for p in entries)):
                     self._single.setdefault(key[0][0], []).append(key[0])
         folded = word.lower()
         limit = 2 if len(folded) >= 9 else 1
