@@ -60,6 +60,7 @@ class _Match:
     end: int
     actor: Actor
     how: str
+    modifier: bool = False  # the first half of "NATO-member", "US-backed": gives way to a head
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
     while index < len(words):
         found = dictionary.lookup(words, index)
         sector = dictionary.sector_at(words, index)
+        modifier = False
         if found is None and sector is None and "-" in words[index]:  # "Vietnamese-led", "Greek-Cypriot"
             parts = words[index].split("-")
             whole = dictionary.sector_at(parts, 0)  # "Vice-President"
@@ -86,6 +88,7 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
                 sector = (1, whole[1])
             else:
                 found = dictionary.lookup(parts[:1], 0)
+                modifier = found is not None
         if found is None and sector is None and typos:
             typo = dictionary.fuzzy(words[index])
             if typo:
@@ -93,7 +96,10 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
         if found and (sector is None or found[0] >= sector[0]):
             length, entries = found
             best = min(entries, key=lambda p: (KIND_ORDER[dictionary.actors[p.actor_id].kind], p.how != "name"))
-            entities.append(_Match(index, index + length, dictionary.actors[best.actor_id], best.how))
+            if best.how == "city" and _inside_a_name(dictionary, words, index, index + length):
+                index += length  # "Tatvan" of "Ahmet Tatvan" is no town
+                continue
+            entities.append(_Match(index, index + length, dictionary.actors[best.actor_id], best.how, modifier))
             index += length
         elif sector:
             lead = words[index + sector[0] - 1].lower() in _LEAD_WORDS
@@ -102,6 +108,18 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
         else:
             index += 1
     return entities, sectors
+
+
+def _inside_a_name(dictionary: Dictionary, words: list[str], start: int, end: int) -> bool:
+    """A capitalized word the dictionary does not know right before or after words[start:end]."""
+    for at in (start - 1, end):
+        if 0 <= at < len(words):
+            word = words[at]
+            folded = word.lower()
+            if (word[:1].isupper() and folded not in STOP_WORDS and folded not in dictionary.first_words
+                    and folded not in dictionary.sector_first):
+                return True
+    return False
 
 
 def _head_sector(words: list[str], sectors: list[_Sector]) -> str | None:
@@ -257,6 +275,10 @@ def _code(text: str, day: date | None, dictionary: Dictionary, context: str | No
             inside = [m for m in entities if known.start <= m.start and m.end <= known.end]
             entities = sorted([m for m in entities if m not in inside] + [known], key=lambda m: m.start)
             sectors = [s for s in sectors if not (known.start <= s.start and s.end <= known.end)]
+    if any(m.how == "city" for m in entities) and any(m.how != "city" and m.actor.kind == "country" for m in entities):
+        entities = [m for m in entities if m.how != "city"]  # "King Hassan of Morocco": the country named wins
+    if any(m.modifier for m in entities) and not all(m.modifier for m in entities):
+        entities = [m for m in entities if not m.modifier]  # "NATO-member Norway" is Norway
     lowered = [w.lower() for w in words]
     # "ethnic Albanians": an ethnicity, not a nationality
     ethnic = [m for m in entities if m.how == "adjective" and m.start > 0 and lowered[m.start - 1] == "ethnic"]

