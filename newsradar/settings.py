@@ -73,7 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("actors_index", "", "NEWSRADAR_ACTORS_INDEX",
             "Where the compiled actor knowledge index lives (a SQLite file built on first use from the "
             "knowledge shipped in the package, or by `newsradar actors import`); off switches the "
-            "knowledge off. Default: $XDG_CACHE_HOME/newsradar/actor-knowledge.v1.sqlite."),
+            "knowledge off. Default: $XDG_CACHE_HOME/newsradar/actor-knowledge.vN.sqlite (N: the index format)."),
     Setting("fetch_allow", "", "NEWSRADAR_FETCH_ALLOW",
             "Comma-separated host names, addresses or CIDR networks that may be fetched although they "
             "are loopback, private or otherwise non-public (e.g. 127.0.0.1 for a local test server). "

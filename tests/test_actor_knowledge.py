@@ -148,7 +148,7 @@ def test_the_shipped_file_is_compact_and_its_notice_travels_with_it():
     assert isinstance(name, str) and letter in knowledge.TYPES and roles and len(roles[0]) == 7
     notice = knowledge.NOTICE.read_text(encoding="utf-8")
     for needed in ("CC BY 4.0", "Uppsala Conflict Data Program", "Open Event Data Alliance", "Party Facts authors",
-                   "EveryPolitician", "Wikidata"):
+                   "EveryPolitician", "Wikidata", "GeoNames"):
         assert needed in notice
 
 
@@ -180,3 +180,28 @@ def test_entity_pages_show_the_roles_and_their_sources(tmp_path):
         known = client.get(f"/api/v1/entities/{found[0]['id']}").json()["known"]
         assert known["ref"] == "kb:Q7035479" and any(r["source"] == "wikidata" for r in known["roles"])
         assert "Uppsala" in client.get("/about/actor-knowledge").text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Cizre", ("TUR", None)),  # a town of GeoNames
+    ("residents of Kherson", ("UKR", "CVL")),
+    ("King Hassan of Morocco", ("MAR", "GOV")),  # the country named, not the Indian town Hassan
+    ("NATO-member Norway", ("NOR", None)),  # the head, not the modifier
+    ("US-backed Syrian rebels", ("SYR", "REB")),
+    ("Saudi-led coalition", ("SAU", None)),  # a modifier alone still names the country
+    ("Treasury Secretary Scott Bessent", ("USA", "GOV")),  # our "Treasury" beats the agent noun
+])
+def test_general_rules_for_places_and_modifiers(text, expected):
+    assert code(text, "2020-01-01") == expected
+
+
+def test_a_name_inside_a_longer_proper_name_is_not_taken():
+    # "Network" is a Slovak party and "Ibarra" an Ecuadorian town; here they are parts of other names
+    assert code("Denver Immigrant Legal Network", "2025-01-01") == (None, None)
+    assert code("Carmen Ibarra", "2025-01-01") == (None, None)
+    assert code("Ahmet Cizre Yilmaz", "2025-01-01") == (None, None)
+
+
+def test_our_entry_keeps_its_identity_when_the_knowledge_base_names_it_too():
+    found = code_actor("House Armed Services Committee", date(2025, 3, 1))
+    assert found.entity_id == "org:united-states-congress" and found.country == "USA"

@@ -93,6 +93,8 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
             typo = dictionary.fuzzy(words[index])
             if typo:
                 found = (1, typo)
+        if found and sector and fold(words[index:index + sector[0]]) in dictionary.agent_keys:
+            sector = None  # a name we know beats a longer agent noun ("Treasury" of "Treasury Secretary")
         if found and (sector is None or found[0] >= sector[0]):
             length, entries = found
             best = min(entries, key=lambda p: (KIND_ORDER[dictionary.actors[p.actor_id].kind], p.how != "name"))
@@ -111,13 +113,17 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
 
 
 def _inside_a_name(dictionary: Dictionary, words: list[str], start: int, end: int) -> bool:
-    """A capitalized word the dictionary does not know right before or after words[start:end]."""
+    """words[start:end] is part of a longer proper name: a capitalized word right before or after
+    it is neither a common word, a sector word, nor a name of a country or organization we know
+    ("Marco Delgado" is no pair of towns, "Denver Immigrant Legal Network" no party "Network")."""
     for at in (start - 1, end):
         if 0 <= at < len(words):
             word = words[at]
             folded = word.lower()
-            if (word[:1].isupper() and folded not in STOP_WORDS and folded not in dictionary.first_words
-                    and folded not in dictionary.sector_first):
+            if not word[:1].isupper() or folded in STOP_WORDS or dictionary.sector_at([word], 0) is not None:
+                continue
+            found = dictionary.lookup([word], 0)
+            if found is None or all(p.how == "city" for p in found[1]):
                 return True
     return False
 
@@ -219,7 +225,8 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
             word = written[0]
             folded = key.lower()
             if (not word[:1].isupper() or len(folded) < 3 or folded in STOP_WORDS
-                    or dictionary.sector_at(written, 0) is not None or fold(written) in dictionary.phrases):
+                    or dictionary.sector_at(written, 0) is not None or fold(written) in dictionary.phrases
+                    or _inside_a_name(dictionary, words, start, end)):
                 continue
         capitals = all(w.replace(".", "").replace("-", "").isupper() for w in written)
         candidates = [knowledge.actor(actor_id) for actor_id, caps in entries if capitals or not caps]
@@ -227,7 +234,7 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
             candidates = [c for c in candidates if named & c.countries]
         if not candidates:
             continue
-        return _Match(start, end, _as_actor(_choose(candidates, hints, day), day), "knowledge")
+        return _Match(start, end, _as_actor(dictionary, _choose(candidates, hints, day), day), "knowledge")
     if sectors or named:  # "President Francois Mitterand": a titled name written with one typo
         for (start, end), key in spans.items():
             written = words[start:end]
@@ -236,7 +243,7 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
                 if named:
                     people = [a for a in people if named & a.countries]
                 if people:
-                    return _Match(start, end, _as_actor(_choose(people, hints, day), day), "knowledge")
+                    return _Match(start, end, _as_actor(dictionary, _choose(people, hints, day), day), "knowledge")
     return None
 
 
@@ -253,7 +260,13 @@ def _choose(candidates: list[kb.KnownActor], hints: set[str] | Callable[[], set[
     return min(candidates, key=score)
 
 
-def _as_actor(known: kb.KnownActor, day: date | None) -> Actor:
+def _as_actor(dictionary: Dictionary, known: kb.KnownActor, day: date | None) -> Actor:
+    """The knowledge base's actor as of ``day``; our own entry when ours has its name (one
+    identity: "United States Congress" is ours, whichever alias found it)."""
+    ours = [p for p in dictionary.phrases.get(fold(tokens(known.name)), [])
+            if dictionary.actors[p.actor_id].kind in ("person", "organization")]
+    if ours:
+        return dictionary.actors[ours[0].actor_id]
     country, sector, role = known.role_on(day)
     if known.type == "person":
         return Actor(known.ref, known.name, "person", "PERSON", country=country,

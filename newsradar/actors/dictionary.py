@@ -127,6 +127,7 @@ class Dictionary:
         self.first_words: set[str] = set()  # the first word of every phrase: most positions stop here
         self.sector_first: set[str] = set()
         self.agent_words: list[tuple[str, list[str]]] = []  # the knowledge base's agent nouns by sector
+        self.agent_keys: set[tuple[str, ...]] = set()  # sector phrases only the agent nouns have
 
     def add_phrase(self, text: str, actor_id: str, how: str) -> None:
         words = tokens(text)
@@ -281,13 +282,28 @@ def _build(sections: dict) -> Dictionary:
         dictionary.add(Actor(f"person:{slug(entry['name'])}", entry["name"], "person", "PERSON",
                              country=roles[-1].country if roles else entry.get("country"),
                              aliases=list(entry.get("aliases") or []), roles=roles))
+    ours = {fold(tokens(str(w))) for words in (sections.get("sectors") or {}).values() for w in words}
     for sector, words in [*(sections.get("sectors") or {}).items(), *dictionary.agent_words]:
         for word in words:  # ours first: a word keeps the sector it is first given
             key = fold(tokens(str(word)))
-            if key:
+            if key and (key in ours or not any(v in ours for v in _number_forms(key))):
+                if key not in dictionary.sector_words and key not in ours:
+                    dictionary.agent_keys.add(key)
                 dictionary.sector_words.setdefault(key, sector)
                 dictionary.sector_first.add(key[0])
     return dictionary
+
+
+def _number_forms(key: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The plural and singular forms of a phrase's last word ("deputy" and "deputies"): an agent
+    noun whose other form is one of our sector words is ours, not the agent list's."""
+    *head, last = key
+    forms = {last + "s", last + "es", last[:-1], last[:-2]}
+    if last.endswith("y"):
+        forms.add(last[:-1] + "ies")
+    if last.endswith("ies"):
+        forms.add(last[:-3] + "y")
+    return [(*head, f) for f in forms if f]
 
 
 def _knowledge_nouns(dictionary: Dictionary, sections: dict) -> None:
