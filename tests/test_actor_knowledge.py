@@ -205,3 +205,11 @@ def test_a_name_inside_a_longer_proper_name_is_not_taken():
 def test_our_entry_keeps_its_identity_when_the_knowledge_base_names_it_too():
     found = code_actor("House Armed Services Committee", date(2025, 3, 1))
     assert found.entity_id == "org:united-states-congress" and found.country == "USA"
+
+
+def test_a_country_written_before_the_phrase_in_its_sentence_owns_it():
+    sentence = "Chile's Defense Department said the exercise would go ahead in Valparaiso."
+    assert code("the Defense Department", "2023-05-01", context=sentence)[0] == "CHL"
+    # without such a word the phrase is what our dictionary says, whatever else the sentence names
+    assert code("the Defense Department", "2023-05-01",
+                context="The Defense Department said Iran had moved missiles.") == ("USA", "MIL")

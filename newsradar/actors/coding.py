@@ -181,9 +181,14 @@ def _context_country(dictionary: Dictionary, text: str, context: str) -> str | N
 def code_actor(text: str, day: date | None = None, dictionary: Dictionary | None = None,
                context: str | None = None) -> ActorCode:
     """Resolve one actor phrase as of ``day`` (today when None); ``context`` is the sentence it
-    came from, used only for a phrase that names no country."""
+    came from, used only for a phrase that names no country: a country written right before the
+    phrase there is part of it ("Chile's Defense Department" for "the Defense Department"), else
+    the country named nearest it; and to tell namesakes apart."""
     dictionary = dictionary or load_dictionary()
-    code = _code(text, day, dictionary, context)
+    owner = _owner(dictionary, text, context) if context else None
+    code = _code(f"{owner} {_clean(text)}" if owner else text, day, dictionary, context)
+    if owner:
+        code = ActorCode(text, code.name, code.country, code.sector, code.entity_id, code.type)
     if code.country is None and context:
         country = _context_country(dictionary, text, context)
         if country:
@@ -192,6 +197,27 @@ def code_actor(text: str, day: date | None = None, dictionary: Dictionary | None
 
 
 _LONGEST_NAME = 8  # words
+
+
+def _owner(dictionary: Dictionary, text: str, context: str) -> str | None:
+    """The country name or adjective written right before the phrase in its sentence, when the
+    phrase itself names none ("Chile's" of "Chile's Defense Department")."""
+    phrase = [w.lower() for w in tokens(_clean(text))]
+    if not phrase or any(m.actor.kind == "country" for m in matches(dictionary, tokens(text), typos=False)[0]):
+        return None
+    words = tokens(context)
+    lowered = [w.lower() for w in words]
+    at = next((i for i in range(len(words)) if lowered[i:i + len(phrase)] == phrase), None)
+    if not at:
+        return None
+    for length in (3, 2, 1):
+        if at - length < 0:
+            continue
+        found = dictionary.lookup(words[at - length:at], 0)
+        if found and found[0] == length and any(p.how in ("name", "alias", "adjective")
+                                                and dictionary.actors[p.actor_id].kind == "country" for p in found[1]):
+            return " ".join(words[at - length:at])
+    return None
 
 
 def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sectors: list[_Sector],
