@@ -223,14 +223,16 @@ def _owner(dictionary: Dictionary, text: str, context: str) -> str | None:
 def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sectors: list[_Sector],
            hints: set[str] | Callable[[], set[str]], day: date | None) -> _Match | None:
     """The longest name of the knowledge base in ``words`` that the hand dictionary did not
-    match whole, as a match on an actor coded as of ``day``. A one-word name must be written with a
-    capital and not be a common or sector word, and belong to the country the phrase names
-    if it names one (``hints`` a set: the phrase's countries; a callable: the phrase names none,
-    its sentence may); an acronym must be written in capitals."""
-    named = hints if isinstance(hints, set) else set()
+    match whole, as a match on an actor coded as of ``day``. ``hints``: the countries the phrase
+    names (a set), or the countries its sentence names (a callable, read only when needed).
+
+    A one-word name must be written with a capital, be neither a common nor a sector word, and not
+    sit inside a longer proper name; an acronym must be written in capitals. A name is taken only
+    from an actor we can trust to be the one meant (``_trusted``)."""
     knowledge = kb.knowledge()
     if knowledge is None or not words:
         return None
+    where = _Where(hints)
     spans = {}
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + _LONGEST_NAME) + 1):
@@ -247,7 +249,8 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
                 for m in taken):
             continue
         written = words[start:end]
-        if end - start == 1:
+        one_word = end - start == 1
+        if one_word:
             word = written[0]
             folded = key.lower()
             if (not word[:1].isupper() or len(folded) < 3 or folded in STOP_WORDS
@@ -255,30 +258,83 @@ def _known(dictionary: Dictionary, words: list[str], taken: list[_Match], sector
                     or _inside_a_name(dictionary, words, start, end)):
                 continue
         capitals = all(w.replace(".", "").replace("-", "").isupper() for w in written)
-        candidates = [knowledge.actor(actor_id) for actor_id, caps in entries if capitals or not caps]
-        if end - start == 1 and named:
-            candidates = [c for c in candidates if named & c.countries]
-        if not candidates:
-            continue
-        return _Match(start, end, _as_actor(dictionary, _choose(candidates, hints, day), day), "knowledge")
-    if sectors or named:  # "President Francois Mitterand": a titled name written with one typo
-        for (start, end), key in spans.items():
-            written = words[start:end]
-            if end - start >= 2 and all(w[:1].isupper() for w in written) and not any(i in covered for i in range(start, end)):
-                people = [a for a in (knowledge.actor(i) for _, i in knowledge.near(key)) if a.type == "person"]
-                if named:
-                    people = [a for a in people if named & a.countries]
-                if people:
-                    return _Match(start, end, _as_actor(dictionary, _choose(people, hints, day), day), "knowledge")
+        usable = [(actor_id, form) for actor_id, form in entries if capitals or form != kb.CAPITALS]
+        if any(form != kb.SHORT for _, form in usable):  # a name as written beats a shortened one
+            usable = [(actor_id, form) for actor_id, form in usable if form != kb.SHORT]
+        titled = bool(_HEAD_TITLE.search(" ".join(words).lower()))
+        common = not one_word and knowledge.namesakes(key.split()[-1]) >= _COMMON_SURNAME
+        candidates = [knowledge.actor(actor_id) for actor_id, form in usable
+                      if _trusted(knowledge.actor(actor_id), one_word, form == kb.SHORT or common, where, titled)]
+        if candidates:
+            return _Match(start, end, _as_actor(dictionary, _choose(candidates, where, day), day), "knowledge")
+    titled = bool(_HEAD_TITLE.search(" ".join(words).lower()))
+    for (start, end), key in spans.items():  # "President Francois Mitterand": a titled name with one typo
+        written = words[start:end]
+        if end - start >= 2 and all(w[:1].isupper() for w in written) and not any(i in covered for i in range(start, end)):
+            people = [a for a in (knowledge.actor(i) for _, i in knowledge.near(key)) if a.type == "person"]
+            people = [a for a in people if (where.named & a.countries if where.named
+                                            else (titled and _governed(a)) or where() & a.countries)]
+            if people:
+                return _Match(start, end, _as_actor(dictionary, _choose(people, where, day), day), "knowledge")
     return None
 
 
-def _choose(candidates: list[kb.KnownActor], hints: set[str] | Callable[[], set[str]], day: date | None) -> kb.KnownActor:
+# a surname this many people of the knowledge base bear (Garcia, Smith, Khan) names no one alone
+_COMMON_SURNAME = 25
+_HEAD_TITLE = re.compile(r"\b(?:president|prime minister|premier|chancellor|king|queen|emir|sultan)\b")
+
+
+class _Where:
+    """The countries that place a phrase: those it names, else (read once, when first needed)
+    those its sentence names."""
+
+    def __init__(self, hints: set[str] | Callable[[], set[str]]):
+        self.named = hints if isinstance(hints, set) else set()
+        self._read = None if isinstance(hints, set) else hints
+        self._countries: set[str] | None = self.named or None
+
+    def __call__(self) -> set[str]:
+        if self._countries is None:
+            self._countries = self._read() if self._read else set()
+        return self._countries
+
+
+def _governed(actor: kb.KnownActor) -> bool:
+    """Held a head of state's or government's office (or, where the source names no office, a
+    government role): what a "President …" or "Prime Minister …" in the phrase calls for."""
+    return any(r.head or (r.sector == "GOV" and not r.title) for r in actor.roles)
+
+
+def _trusted(actor: kb.KnownActor, one_word: bool, short: bool, where: _Where, titled: bool = False) -> bool:
+    """Whether a name found in the knowledge base may be taken for ``actor``: always when the actor
+    has a role in a country the phrase or its sentence names. Otherwise namesakes abound, so: a
+    one-word name or acronym only of a person, group or organization that two sources know (never
+    of a party: "Labor", "Greens", "AFP" are parties of many countries); a name cut to first and
+    last word, or with a surname many bear ("Maria Garcia"), only of someone two sources know
+    beyond a legislator's seat; a full name, of anyone but a legislator the only source is a 2015
+    parliament list. A head of
+    state's or government's title in the phrase vouches for someone who governed ("President
+    Suharto")."""
+    if where.named:
+        return bool(where.named & actor.countries)
+    if where() & actor.countries or (titled and actor.type == "person" and _governed(actor)):
+        return True
+    if one_word:
+        return actor.type != "party" and len(actor.sources) >= 2
+    if short:  # a name cut short, or one many people bear: someone known beyond one parliament list
+        return actor.type != "person" or (not _legislator_only(actor) and len(actor.sources) >= 2)
+    return not _legislator_only(actor)
+
+
+def _legislator_only(actor: kb.KnownActor) -> bool:
+    return actor.type == "person" and all(r.sector == "LEG" and r.source == "everypolitician" for r in actor.roles)
+
+
+def _choose(candidates: list[kb.KnownActor], where: _Where, day: date | None) -> kb.KnownActor:
     """Among namesakes: one with a role in a country the phrase (or else its sentence) names,
     then one in a dated role that day, then the one most sources and roles know."""
     when = day or date.today()
-    if callable(hints):  # the sentence is read only when namesakes of several countries compete
-        hints = hints() if len({frozenset(c.countries) for c in candidates}) > 1 else set()
+    hints = where() if len({frozenset(c.countries) for c in candidates}) > 1 else where.named
 
     def score(actor: kb.KnownActor) -> tuple:
         return (not (hints & actor.countries), not any(r.dated and r.holds(when) for r in actor.roles),

@@ -32,7 +32,8 @@ from ..progress import Progress
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = DATA / "actor-knowledge.jsonl.xz"
 NOTICE = DATA / "ACTOR-KNOWLEDGE.md"  # sources, licences and attributions: they travel with the data
-FORMAT = 2  # of the compact lines and of the index (and of how names become keys); a change rebuilds it
+FORMAT = 4  # of the compact lines and of the index (and of how names become keys); a change rebuilds it
+NAME, CAPITALS, SHORT = 0, 1, 2  # how an index key was made from a name
 # most trusted first: the newest curated sources, then the older dictionaries
 SOURCE_ORDER = ("newsradar", "wikidata", "cia_world_leaders", "everypolitician", "partyfacts", "ucdp", "phoenix")
 _SOURCE_RANK = {s: n for n, s in enumerate(SOURCE_ORDER)}
@@ -41,12 +42,14 @@ SNAPSHOTS = {"phoenix": "2015-02", "everypolitician": "2015-11-30", "cia_world_l
 TYPES = {"p": "person", "o": "org", "y": "party", "g": "group"}
 _PUNCT = re.compile(r"[.,'\"()\u2019\u2018\u201c\u201d]")
 _SPACES = re.compile(r"[\s_\-/\u2010-\u2015]+")
-# a head of state or of government: ELI once the term is over (unless a later role says otherwise)
-_HEAD = re.compile(r"^(?:acting |interim )?(?:president|prime minister|premier|chancellor|king|queen|emir|"
-                   r"sultan|head of state|head of government|supreme leader|taoiseach|monarch|grand duke|"
-                   r"chief executive|chairman of the (?:state|presidential) council)\b", re.IGNORECASE)
-_NOT_HEAD = re.compile(r"\b(?:vice|deputy|of the (?:senate|court|assembly|parliament|chamber|national assembly|"
-                       r"supreme court|central bank|council of (?:the )?(?:state|ministers)?))\b", re.IGNORECASE)
+# a head of state or of government (ELI once the term is over, unless a later role says otherwise):
+# the bare office, or the office "of the Republic", "of the Government"…; not "Chancellor of the
+# Exchequer", "President of the Constitutional Court", "Premier of Ontario"
+_HEAD_OFFICE = (r"(?:acting |interim |federal )?(?:president|prime minister|premier|chancellor|king|queen|emir|sultan|"
+                r"head of state|head of government|supreme leader|taoiseach|monarch|grand duke)")
+_HEAD = re.compile(rf"^{_HEAD_OFFICE}(?: of (?:the )?(?:republic|government|state council|council of ministers|"
+                   r"federation|confederation|people's republic)\b.*)?$", re.IGNORECASE)
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 # letters that do not decompose into a base letter and an accent
@@ -71,9 +74,26 @@ def latin(text: str) -> bool:
     return bool(letters) and all(ord(c) < 0x250 for c in letters)
 
 
+def valid_date(value: object) -> bool:
+    """An ISO date, possibly partial ("2019", "2003-06", "2003-06-11"), that exists; or None."""
+    if value is None:
+        return True
+    match = _DATE.match(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    year, month, day = (int(g) if g else None for g in match.groups())
+    try:
+        date(year, 1 if month is None else month, 1 if day is None else day)  # type: ignore[arg-type]
+    except ValueError:
+        return False
+    return True
+
+
 def _bound(value: str | None, end: bool) -> date | None:
-    """A partial ISO date as the first (or, for an end, the last) day it covers."""
-    if not value:
+    """A partial ISO date as the first (or, for an end, the last) day it covers; None when there
+    is none (or it cannot be read: the import refuses such dates, so only a hand-edited index has
+    them)."""
+    if not value or not valid_date(value):
         return None
     parts = [int(p) for p in value.split("-")[:3]]
     if len(parts) == 1:
@@ -107,7 +127,7 @@ class KnownRole:
     @property
     def head(self) -> bool:
         """Head of state or of government."""
-        return bool(self.title and _HEAD.search(self.title) and not _NOT_HEAD.search(self.title))
+        return bool(self.title and _HEAD.match(re.sub(r"\s*\(.*?\)", "", self.title).strip()))
 
     def as_dict(self) -> dict:
         return {"country": self.country, "sector": self.sector, "start": self.start, "end": self.end,
@@ -168,7 +188,7 @@ class KnownActor:
 
     def _superseded(self, role: KnownRole, day: date) -> bool:
         """An open-ended role seen last at its snapshot date, past which another source saw a
-        role in that country end ("Prime Minister since 2009" in a 2015 dictionary, a term that
+        role of that sector in that country end ("Prime Minister since 2009" in a 2015 dictionary, a term that
         ended in 2021 in a 2022 one)."""
         if role.end is not None:
             return False
@@ -176,7 +196,8 @@ class KnownActor:
         if seen is None or day <= seen:
             return False
         start = _bound(role.start, False) or date.min
-        return any(other.end and other.country == role.country and max(seen, start) < _bound(other.end, True) < day  # type: ignore[operator]
+        return any(other.end and other.country == role.country and other.sector == role.sector
+                   and max(seen, start) < _bound(other.end, True) < day  # type: ignore[operator]
                    for other in self.roles)
 
     def as_dict(self) -> dict:
@@ -206,21 +227,43 @@ def edits(a: str, b: str, limit: int) -> int:
 def compact(record: dict) -> list | None:
     """One actors.jsonl record as a compact line: [name, aliases, type letter, roles, qid]; names in
     other scripts are left out (an English text writes names in Latin letters), and so is an actor
-    with none."""
-    names = [n for n in dict.fromkeys([record.get("name") or "", *(record.get("aliases") or [])]) if n and latin(n)]
+    with none. ValueError names what is malformed."""
+    names = record.get("name"), *(record.get("aliases") or [])
+    if not all(isinstance(n, str) or n is None for n in names):
+        raise ValueError("a name or alias is not a string")
+    latin_names = [n for n in dict.fromkeys(n for n in names if n) if latin(n)]
     roles = record.get("roles") or []
-    if not names or not roles:
+    if not isinstance(roles, list) or not all(isinstance(r, dict) for r in roles):
+        raise ValueError('"roles" is not a list of objects')
+    if not latin_names or not roles:
         return None
     letter = {v: k for k, v in TYPES.items()}.get(record.get("type") or "", "o")
     rows = [[r.get("country"), r.get("sector"), r.get("start"), r.get("end"), r.get("source") or "unknown",
              r.get("title"), r.get("as_of")] for r in roles]
     qids = record.get("wikidata") or []
-    return [names[0], names[1:], letter, rows, qids[0] if qids else None]
+    return _checked([latin_names[0], latin_names[1:], letter, rows, qids[0] if qids else None])
+
+
+def _checked(row: object) -> list:
+    """A compact line as it must be, or ValueError naming what is not."""
+    if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and isinstance(row[1], list)
+            and isinstance(row[3], list)):
+        raise ValueError("not an actor record (name, aliases, type, roles, wikidata)")
+    for role in row[3]:
+        if not (isinstance(role, list) and len(role) == 7):
+            raise ValueError("a role is not [country, sector, start, end, source, title, as_of]")
+        for value in (role[0], role[1], role[4], role[5]):
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"a role's country, sector, source or title is not a string: {value!r}")
+        for value in (role[2], role[3], role[6]):
+            if not valid_date(value):
+                raise ValueError(f"a role's date {value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    return row
 
 
 def read_source(path: Path) -> Iterator[list]:
     """Compact lines from ``path``: the actor-knowledge folder, its actors.jsonl, or a compact
-    .jsonl.xz file like the one shipped."""
+    .jsonl.xz file like the one shipped; a malformed line is an InputError naming it."""
     if path.is_dir():
         path = path / "actors.jsonl"
     if not path.is_file():
@@ -233,14 +276,14 @@ def read_source(path: Path) -> Iterator[list]:
                     continue
                 try:
                     value = json.loads(line)
+                    row = compact(value) if isinstance(value, dict) else _checked(value)
                 except json.JSONDecodeError as exc:
                     raise InputError(f"{path}:{number}", f"not a JSON line ({exc.msg})") from exc
-                row = compact(value) if isinstance(value, dict) else value
+                except ValueError as exc:
+                    raise InputError(f"{path}:{number}", str(exc)) from exc
                 if row is not None:
-                    if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str)):
-                        raise InputError(f"{path}:{number}", "not an actor record (name, aliases, type, roles)")
                     yield row
-    except (OSError, lzma.LZMAError, EOFError) as exc:
+    except (OSError, UnicodeDecodeError, lzma.LZMAError, EOFError) as exc:
         raise InputError(str(path), f"cannot read it ({exc})") from exc
 
 
@@ -340,6 +383,17 @@ def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalize(value)).strip("-")[:60] or "actor"
 
 
+def _content_ref(row: list) -> str:
+    """A stable id for an actor without a Wikidata item: its name, first country and a digest of
+    what the record says, so that a re-import or a newer shipped file keeps it (or, for a changed
+    record, gives a new one rather than another actor's)."""
+    name, aliases, letter, roles, _ = row
+    countries = sorted({r[0] for r in roles if r[0]})
+    body = json.dumps([name, sorted(aliases), letter, sorted(map(str, (r[:5] for r in roles)))], ensure_ascii=False)
+    digest = hashlib.sha1(body.encode("utf-8")).hexdigest()[:8]
+    return f"kb:{_slug(name)}" + (f"-{countries[0].lower()}" if countries else "") + f"-{digest}"
+
+
 def _digest(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -356,7 +410,7 @@ def default_index_path() -> Path:
 def index_path() -> Path | None:
     """Where the compiled index lives (NEWSRADAR_ACTORS_INDEX), or None when it is switched off."""
     value = settings.get("actors_index")
-    if value.strip().lower() in ("off", "none", "0"):
+    if value.strip().lower() in ("off", "none", "0", "false", "no"):
         return None
     return Path(value).expanduser() if value else default_index_path()
 
@@ -365,23 +419,27 @@ def build(rows: Iterable[list], target: Path, origin: str, progress: Progress | 
     """Compile ``rows`` into a fresh index at ``target`` (written beside it, then moved in place);
     the number of actors."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    for left in target.parent.glob(f".{target.name}.*.partial"):  # of a compile that was killed
+        pid = left.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or not Path(f"/proc/{pid}").exists() or int(pid) == os.getpid():
+            left.unlink(missing_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    partial.unlink(missing_ok=True)
     conn = sqlite3.connect(partial)
     try:
         conn.executescript("""
             PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE actors (id INTEGER PRIMARY KEY, ref TEXT UNIQUE NOT NULL, data TEXT NOT NULL);
-            CREATE TABLE names (key TEXT NOT NULL, actor INTEGER NOT NULL, caps INTEGER NOT NULL,
+            CREATE TABLE names (key TEXT NOT NULL, actor INTEGER NOT NULL, form INTEGER NOT NULL,
                                 PRIMARY KEY (key, actor)) WITHOUT ROWID;
+            CREATE TABLE surnames (word TEXT PRIMARY KEY, people INTEGER NOT NULL) WITHOUT ROWID;
         """)
         refs: set[str] = set()
+        surnames: dict[str, int] = {}
         count = 0
         for row in rows:
             name, aliases, letter, roles, qid = row
-            countries = [r[0] for r in roles if r[0]]
-            ref = f"kb:{qid}" if qid else f"kb:{_slug(name)}" + (f"-{countries[0].lower()}" if countries else "")
+            ref = f"kb:{qid}" if qid else _content_ref(row)
             base, n = ref, 1
             while ref in refs:
                 n += 1
@@ -400,13 +458,17 @@ def build(rows: Iterable[list], target: Path, origin: str, progress: Progress | 
                     continue
                 if letter == "p" and len(words) < 2 and (number or len(key) < 4):
                     continue  # one name alone is a person's only if it is what they are known by (Suharto)
-                caps = int(len(words) == 1 and written.replace(".", "").isupper() and len(key) <= 6)
-                keys[key] = min(keys.get(key, 1), caps) if key in keys else caps
+                form = CAPITALS if len(words) == 1 and written.replace(".", "").isupper() and len(key) <= 6 else NAME
+                keys[key] = min(keys.get(key, form), form)
                 if letter == "p" and len(words) >= 3 and not number:  # "Carlos Saul Menem" is "Carlos Menem"
-                    keys.setdefault(f"{words[0]} {words[-1]}", 0)
+                    keys.setdefault(f"{words[0]} {words[-1]}", SHORT)
             conn.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", [(k, count, c) for k, c in keys.items()])
+            last = normalize(name).split()[-1:] if letter == "p" else []
+            for word in last:
+                surnames[word] = surnames.get(word, 0) + 1
             if progress is not None and count % 5000 == 0:
                 progress.advance(5000)
+        conn.executemany("INSERT INTO surnames VALUES (?, ?)", surnames.items())
         if not count:
             raise InputError(origin.split(":", 1)[-1], "holds no actor with a name and a role; the index in use is kept")
         conn.executemany("INSERT INTO meta VALUES (?, ?)", [("format", str(FORMAT)), ("origin", origin),
@@ -417,6 +479,8 @@ def build(rows: Iterable[list], target: Path, origin: str, progress: Progress | 
         partial.unlink(missing_ok=True)
         raise
     conn.close()
+    with open(partial, "rb") as handle:  # on disk before it takes the index's name
+        os.fsync(handle.fileno())
     os.replace(partial, target)
     return count
 
@@ -450,18 +514,27 @@ def shipped_origin() -> str:
 def ensure(path: Path, warn: Callable[[str], object] | None = None) -> Path:
     """The index at ``path``, compiled from the shipped file first when it is missing, of another
     format, or compiled from an older shipped file (an import is kept until the format changes)."""
-    with _build_lock(path):
-        meta = _meta(path) if path.exists() else {}
-        origin = shipped_origin()
-        stale = meta.get("format") != str(FORMAT) or (meta.get("origin", "").startswith("shipped:")
-                                                      and meta.get("origin") != origin)
-        if stale:
-            if not SHIPPED.is_file():
-                raise SettingsError(f"the actor knowledge file {SHIPPED} is missing from the package")
-            if warn is not None:
-                warn(f"compiling the actor knowledge index at {path} (once)")
-            build(read_source(SHIPPED), path, origin)
+    if not SHIPPED.is_file():
+        raise SettingsError(f"the actor knowledge file {SHIPPED} is missing from the package")
+    origin = shipped_origin()
+    if not _stale(path, origin):  # the common case needs no lock, so a read-only index works
+        return path
+    try:
+        with _build_lock(path):
+            if _stale(path, origin):
+                if warn is not None:
+                    warn(f"compiling the actor knowledge index at {path} (once)")
+                build(read_source(SHIPPED), path, origin)
+    except OSError as exc:
+        raise SettingsError(f"cannot compile the actor knowledge index at {path} ({exc.strerror or exc}); set "
+                            "NEWSRADAR_ACTORS_INDEX to a writable path, or to off") from exc
     return path
+
+
+def _stale(path: Path, origin: str) -> bool:
+    meta = _meta(path) if path.is_file() else {}
+    return meta.get("format") != str(FORMAT) or (meta.get("origin", "").startswith("shipped:")
+                                                 and meta.get("origin") != origin)
 
 
 class Knowledge:
@@ -475,26 +548,34 @@ class Knowledge:
         except sqlite3.Error as exc:
             raise SettingsError(f"cannot open the actor knowledge index {path}: {exc}") from exc
         self._lock = threading.Lock()
-        self._found: dict[str, tuple[tuple[int, bool], ...]] = {}
+        self._found: dict[str, tuple[tuple[int, int], ...]] = {}
+        self._actors: dict[int, KnownActor] = {}
 
-    def find(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, bool], ...]]:
-        """Normalised key → ((actor id, written in capitals only), …) for the keys it knows."""
+    def find(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """Normalised key → ((actor id, form), …) for the keys it knows; the form says how the key
+        was made: NAME as written, CAPITALS (an acronym, to be written in capitals), SHORT (a
+        person's first and last names only)."""
         wanted = [k for k in dict.fromkeys(keys) if k]
         missing = [k for k in wanted if k not in self._found]
+        rows: dict[str, list[tuple[int, int]]] = {k: [] for k in missing}
         if missing:
-            rows: dict[str, list[tuple[int, bool]]] = {k: [] for k in missing}
             with self._lock:
                 for chunk in range(0, len(missing), 500):
                     part = missing[chunk:chunk + 500]
                     marks = ",".join("?" * len(part))
-                    for key, actor, caps in self._conn.execute(
-                            f"SELECT key, actor, caps FROM names WHERE key IN ({marks})", part):
-                        rows[key].append((actor, bool(caps)))
-            if len(self._found) > 200000:
-                self._found.clear()
-            for key, found in rows.items():
-                self._found[key] = tuple(found)
-        return {k: self._found[k] for k in wanted if self._found.get(k)}
+                    for key, actor, form in self._conn.execute(
+                            f"SELECT key, actor, form FROM names WHERE key IN ({marks})", part):
+                        rows[key].append((actor, form))
+                if len(self._found) > 200000:
+                    self._found.clear()
+                for key, hits in rows.items():
+                    self._found[key] = tuple(hits)
+        answer: dict[str, tuple[tuple[int, int], ...]] = {}
+        for key in wanted:  # another thread may have emptied the cache meanwhile: ours first
+            known = tuple(rows[key]) if key in rows else self._found.get(key, ())
+            if known:
+                answer[key] = known
+        return answer
 
     def near(self, key: str) -> list[tuple[str, int]]:
         """Names of people one typo away from a two- or three-word ``key`` with the same first
@@ -509,14 +590,29 @@ class Knowledge:
                                       (prefix, upper)).fetchall()
         return [(k, a) for k, a in rows if k != key and abs(len(k) - len(key)) <= 1 and edits(k, key, 1) <= 1]
 
-    @functools.lru_cache(maxsize=20000)  # noqa: B019 - one Knowledge per index, kept for the process
     def actor(self, actor_id: int) -> KnownActor:
+        known = self._actors.get(actor_id)
+        if known is not None:
+            return known
         with self._lock:
             row = self._conn.execute("SELECT ref, data FROM actors WHERE id = ?", (actor_id,)).fetchone()
         ref, data = row
         name, aliases, letter, roles, qid = json.loads(data)
-        return KnownActor(ref, name, TYPES.get(letter, "org"), tuple(aliases),
-                          tuple(KnownRole(*r) for r in roles), qid)
+        known = KnownActor(ref, name, TYPES.get(letter, "org"), tuple(aliases),
+                           tuple(KnownRole(*r) for r in roles), qid)
+        if len(self._actors) > 20000:
+            self._actors = {}
+        self._actors[actor_id] = known
+        return known
+
+    def namesakes(self, surname: str) -> int:
+        """How many people of the knowledge base bear ``surname`` (normalised) as their last name."""
+        key = f"\x00{surname}"  # beside the name keys in one cache
+        if key not in self._found:
+            with self._lock:
+                row = self._conn.execute("SELECT people FROM surnames WHERE word = ?", (surname,)).fetchone()
+                self._found[key] = ((row[0] if row else 0, NAME),)
+        return self._found[key][0][0]
 
     def by_ref(self, ref: str) -> KnownActor | None:
         with self._lock:
