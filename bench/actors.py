@@ -86,26 +86,30 @@ def evaluate_cases(show_errors: bool = False) -> dict:
             for half, s in sorted(scores.items(), key=lambda item: item[0] != "tune")}
 
 
+# the process's own peak memory in KiB (VmHWM; ru_maxrss would carry the parent's peak over exec)
+PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
+
+
 def knowledge_costs() -> dict:
     """In a fresh process (as a worker starts): importing the actor modules, loading our dictionary
     (with the knowledge base's places and nouns), opening the compiled index and the first lookup;
     then the NLP pass (bench speed's texts) with the knowledge on against off, and the peak memory
-    of each of those analysis processes."""
+    of each of those processes (VmHWM)."""
     import subprocess
 
-    probe = ("import resource, time; t0 = time.perf_counter(); from newsradar.actors import code_actor, knowledge, "
+    probe = ("import time; t0 = time.perf_counter(); from newsradar.actors import code_actor, knowledge, "
              "load_dictionary; t1 = time.perf_counter(); load_dictionary(); t2 = time.perf_counter(); "
              "knowledge.knowledge(); t3 = time.perf_counter(); "
              "code_actor('Kazakh President Kassym-Jomart Tokayev'); t4 = time.perf_counter(); "
-             "print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+             f"print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, {PEAK})")
     runs = [[float(v) for v in subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                               check=True, cwd=HERE.parent).stdout.split()] for _ in range(3)]
     best = [min(r[i] for r in runs) for i in range(5)]
 
     def analysis_process(knowledge: str) -> tuple[float, int]:
-        script = ("import json, resource, sys, time; sys.path.insert(0, 'bench'); import actors; "
+        script = ("import json, sys, time; sys.path.insert(0, 'bench'); import actors; "
                   "r = actors.speed(rounds=2); "
-                  "print(json.dumps([r['full_articles_per_s'], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))")
+                  f"print(json.dumps([r['full_articles_per_s'], {PEAK}]))")
         env = {**os.environ, "NEWSRADAR_ACTORS_INDEX": knowledge}
         out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                              cwd=HERE.parent, env=env).stdout
