@@ -299,3 +299,13 @@ def test_ids_of_actors_without_a_wikidata_item_are_stable_across_compiles(tmp_pa
     knowledge.build(iter(reversed(rows)), second, "import:b")
     refs = [sorted(r for (r,) in sqlite3.connect(p).execute("SELECT ref FROM actors")) for p in (first, second)]
     assert refs[0] == refs[1] and any(r.startswith("kb:front-for-quiet-valleys-per-") for r in refs[0])
+
+
+def test_packing_writes_the_compact_form_the_importer_reads(tmp_path):
+    from newsradar.actors.packing import pack
+
+    packed = tmp_path / "packed.jsonl.xz"
+    assert pack(small_source(tmp_path / "actors.jsonl"), packed) == 2
+    rows = list(knowledge.read_source(packed))
+    assert [r[0] for r in rows] == ["Ilse Varnholt", "Front for Quiet Valleys"]
+    assert rows[1][1] == ["FQV"]  # the Cyrillic alias is left out
