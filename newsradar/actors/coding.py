@@ -89,8 +89,8 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
             else:
                 found = dictionary.lookup(parts[:1], 0)
                 modifier = found is not None
-        if found is None and sector is None and typos:
-            typo = dictionary.fuzzy(words[index])
+        if found is None and sector is None and typos and not _inside_a_name(dictionary, words, index, index + 1):
+            typo = dictionary.fuzzy(words[index])  # "Afganistan"; but "Fattah" of "Abdel Fattah el-Sisi" is no "Fatah"
             if typo:
                 found = (1, typo)
         if found and sector and fold(words[index:index + sector[0]]) in dictionary.agent_keys:

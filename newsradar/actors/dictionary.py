@@ -271,7 +271,6 @@ def _build(sections: dict) -> Dictionary:
             if "." in short.rstrip(".") or (short.endswith(".") and len(bare) >= 4 and bare not in _WORDS):
                 dictionary.add_phrase(short, "country:USA", "place")
             dictionary.place_short_forms[fold(tokens(short))] = fold(tokens(state))
-    _knowledge_nouns(dictionary, sections)
     for entry in sections.get("organizations") or []:
         dictionary.add(Actor(f"org:{slug(entry['name'])}", entry["name"], "organization", "ORG",
                              country=entry.get("country"), sector=entry.get("sector"),
@@ -282,6 +281,7 @@ def _build(sections: dict) -> Dictionary:
         dictionary.add(Actor(f"person:{slug(entry['name'])}", entry["name"], "person", "PERSON",
                              country=roles[-1].country if roles else entry.get("country"),
                              aliases=list(entry.get("aliases") or []), roles=roles))
+    _knowledge_nouns(dictionary, sections)  # after our entries: a name of ours is never a town
     ours = {fold(tokens(str(w))) for words in (sections.get("sectors") or {}).values() for w in words}
     for sector, words in [*(sections.get("sectors") or {}).items(), *dictionary.agent_words]:
         for word in words:  # ours first: a word keeps the sector it is first given
