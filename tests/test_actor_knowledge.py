@@ -309,3 +309,18 @@ def test_packing_writes_the_compact_form_the_importer_reads(tmp_path):
     rows = list(knowledge.read_source(packed))
     assert [r[0] for r in rows] == ["Ilse Varnholt", "Front for Quiet Valleys"]
     assert rows[1][1] == ["FQV"]  # the Cyrillic alias is left out
+
+
+def test_an_entity_page_without_a_usable_index_still_shows_the_entity(monkeypatch, tmp_path):
+    from newsradar.actors.profile import profile
+
+    def read_only(path):
+        raise OSError(30, "Read-only file system")
+    monkeypatch.setattr(knowledge, "_build_lock", read_only)
+    monkeypatch.setenv("NEWSRADAR_ACTORS_INDEX", str(tmp_path / "missing.sqlite"))
+    knowledge._open.cache_clear()
+    try:
+        assert profile("kb:Q7035479") is None
+        assert profile("person:nicolas-maduro")["roles"]  # our own entries need no index
+    finally:
+        knowledge._open.cache_clear()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..errors import NewsradarError
 from . import knowledge
 from .dictionary import load_dictionary
 
@@ -25,7 +26,10 @@ def profile(dictionary_id: str | None) -> dict | None:
     if not dictionary_id:
         return None
     if dictionary_id.startswith("kb:"):
-        base = knowledge.knowledge()
+        try:
+            base = knowledge.knowledge()
+        except NewsradarError:  # an index that cannot be compiled here: the page shows the rest
+            base = None
         known = base.by_ref(dictionary_id) if base is not None else None
         if known is None:
             return None
