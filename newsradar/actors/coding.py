@@ -13,9 +13,10 @@ date. Dictionary entries give identity; words around them give the sector:
 
 The hand-written dictionary comes first. Where it names no person or organization, the world
 knowledge base (``knowledge``: office-holders, legislators, parties, armed groups, organizations,
-with dated roles) is asked for the longest name in the phrase; among namesakes the one with a role
-in the country the phrase (or its sentence) names wins, then one in office that day, then the one
-most sources know.
+with dated roles) is asked for the longest name in the phrase, taken only for an actor the country
+the phrase (or its sentence) names corroborates or who is distinctive without it (``_trusted``);
+among namesakes the corroborated one wins, then one in office that day, then the one most sources
+know.
 
 When the phrase names no country, the sentence it came from (``context``) may: the country
 mention nearest to the phrase there."""
@@ -89,9 +90,9 @@ def matches(dictionary: Dictionary, words: list[str], typos: bool = True) -> tup
             else:
                 found = dictionary.lookup(parts[:1], 0)
                 modifier = found is not None
-        if found is None and sector is None and typos and not _inside_a_name(dictionary, words, index, index + 1):
+        if found is None and sector is None and typos:
             typo = dictionary.fuzzy(words[index])  # "Afganistan"; but "Fattah" of "Abdel Fattah el-Sisi" is no "Fatah"
-            if typo:
+            if typo and not _inside_a_name(dictionary, words, index, index + 1):
                 found = (1, typo)
         if found and sector and fold(words[index:index + sector[0]]) in dictionary.agent_keys:
             sector = None  # a name we know beats a longer agent noun ("Treasury" of "Treasury Secretary")

@@ -281,8 +281,8 @@ def _build(sections: dict) -> Dictionary:
         dictionary.add(Actor(f"person:{slug(entry['name'])}", entry["name"], "person", "PERSON",
                              country=roles[-1].country if roles else entry.get("country"),
                              aliases=list(entry.get("aliases") or []), roles=roles))
-    _knowledge_nouns(dictionary, sections)  # after our entries: a name of ours is never a town
     ours = {fold(tokens(str(w))) for words in (sections.get("sectors") or {}).values() for w in words}
+    _knowledge_nouns(dictionary, ours)  # after our entries: a name of ours is never a town
     for sector, words in [*(sections.get("sectors") or {}).items(), *dictionary.agent_words]:
         for word in words:  # ours first: a word keeps the sector it is first given
             key = fold(tokens(str(word)))
@@ -306,14 +306,13 @@ def _number_forms(key: tuple[str, ...]) -> list[tuple[str, ...]]:
     return [(*head, f) for f in forms if f]
 
 
-def _knowledge_nouns(dictionary: Dictionary, sections: dict) -> None:
+def _knowledge_nouns(dictionary: Dictionary, ours: set[tuple[str, ...]]) -> None:
     """The knowledge base's place names (provinces, cities, other names of a country) where ours
-    say nothing of the name, its agent nouns as sector words after ours, and the world's towns
-    (matched only when written with capitals)."""
+    (entries and sector words ``ours``) say nothing of the name, its agent nouns as sector words
+    after ours, and the world's towns (matched only when written with capitals)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     shipped = knowledge.nouns()
-    ours = {fold(tokens(str(w))) for words in (sections.get("sectors") or {}).values() for w in words}
     for code, names in shipped["places"].items():
         if f"country:{code}" not in dictionary.actors:
             continue

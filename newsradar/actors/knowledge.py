@@ -31,6 +31,7 @@ from ..progress import Progress
 
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED = DATA / "actor-knowledge.jsonl.xz"
+NOUNS = DATA / "actor-nouns.json.xz"  # place names, towns and agent nouns (actors/packing.py)
 NOTICE = DATA / "ACTOR-KNOWLEDGE.md"  # sources, licences and attributions: they travel with the data
 FORMAT = 4  # of the compact lines and of the index (and of how names become keys); a change rebuilds it
 NAME, CAPITALS, SHORT = 0, 1, 2  # how an index key was made from a name
@@ -137,13 +138,14 @@ class KnownRole:
 def _rank(role: KnownRole) -> tuple:
     """Which of several roles held at once to report: the most trusted source, a specific sector
     over ELI, the latest start."""
+    start = _bound(role.start, False)
     return (_SOURCE_RANK.get(role.source, len(SOURCE_ORDER)), role.sector in (None, "ELI"),
-            "~" if not role.start else "".join(chr(255 - ord(c)) for c in role.start))
+            -start.toordinal() if start else 0)
 
 
 @dataclass(frozen=True, slots=True)
 class KnownActor:
-    ref: str  # stable id, "kb:Q…" or "kb:<name>-<country>"
+    ref: str  # stable id: "kb:Q…" (Wikidata), else "kb:<name>-<country>-<digest of the record>"
     name: str
     type: str  # person, org, party, group
     aliases: tuple[str, ...]
@@ -199,11 +201,6 @@ class KnownActor:
         return any(other.end and other.country == role.country and other.sector == role.sector
                    and max(seen, start) < _bound(other.end, True) < day  # type: ignore[operator]
                    for other in self.roles)
-
-    def as_dict(self) -> dict:
-        return {"ref": self.ref, "name": self.name, "type": self.type, "aliases": list(self.aliases),
-                "wikidata": self.wikidata, "sources": self.sources, "roles": [r.as_dict() for r in self.roles]}
-
 
 def edits(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein distance (an adjacent swap counts one), stopping early past ``limit``."""
@@ -287,10 +284,9 @@ def read_source(path: Path) -> Iterator[list]:
         raise InputError(str(path), f"cannot read it ({exc})") from exc
 
 
-NOUNS = DATA / "actor-nouns.json.xz"
 @functools.lru_cache(maxsize=1)
 def nouns() -> dict:
-    """The shipped place names and agent nouns (see ``pack_nouns``)."""
+    """The shipped place names, towns and agent nouns (see ``packing.pack_nouns``)."""
     with lzma.open(NOUNS, "rt", encoding="utf-8") as handle:
         return json.load(handle)
 
@@ -367,8 +363,8 @@ def build(rows: Iterable[list], target: Path, origin: str, progress: Progress | 
             conn.execute("INSERT INTO actors (id, ref, data) VALUES (?, ?, ?)",
                          (count, ref, json.dumps(row, ensure_ascii=False, separators=(",", ":"))))
             keys: dict[str, int] = {}
-            written_as = [(n, w) for n, w in enumerate((name, *aliases))]
-            written_as += [(n, w.translate(_DJ)) for n, w in written_as if "Đ" in w or "đ" in w]  # Đinđić, Djindjic
+            written_as = list(enumerate((name, *aliases)))
+            written_as += [(i, w.translate(_DJ)) for i, w in written_as if "Đ" in w or "đ" in w]  # Đinđić, Djindjic
             for number, written in written_as:
                 key = normalize(written)
                 words = key.split()
@@ -468,6 +464,7 @@ class Knowledge:
         self._lock = threading.Lock()
         self._found: dict[str, tuple[tuple[int, int], ...]] = {}
         self._actors: dict[int, KnownActor] = {}
+        self._surnames: dict[str, int] = {}
 
     def find(self, keys: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
         """Normalised key → ((actor id, form), …) for the keys it knows; the form says how the key
@@ -525,12 +522,15 @@ class Knowledge:
 
     def namesakes(self, surname: str) -> int:
         """How many people of the knowledge base bear ``surname`` (normalised) as their last name."""
-        key = f"\x00{surname}"  # beside the name keys in one cache
-        if key not in self._found:
+        count = self._surnames.get(surname)
+        if count is None:
             with self._lock:
                 row = self._conn.execute("SELECT people FROM surnames WHERE word = ?", (surname,)).fetchone()
-                self._found[key] = ((row[0] if row else 0, NAME),)
-        return self._found[key][0][0]
+            count = row[0] if row else 0
+            if len(self._surnames) > 100000:
+                self._surnames = {}
+            self._surnames[surname] = count
+        return count
 
     def by_ref(self, ref: str) -> KnownActor | None:
         with self._lock:
@@ -565,7 +565,10 @@ def import_source(source: Path, progress: Progress | None = None) -> tuple[Path,
     if path is None:
         raise SettingsError("NEWSRADAR_ACTORS_INDEX is off: there is no index to import into")
     origin = f"import:{source.resolve()}"
-    with _build_lock(path):
-        count = build(read_source(source), path, origin, progress)
-    _open.cache_clear()
+    try:
+        with _build_lock(path):
+            count = build(read_source(source), path, origin, progress)
+    except OSError as exc:
+        raise SettingsError(f"cannot write the actor knowledge index at {path} ({exc.strerror or exc})") from exc
+    _open.cache_clear()  # this process reads the new index; others (a running server) on their restart
     return path, count
