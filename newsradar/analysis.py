@@ -60,7 +60,14 @@ def analyze_records(records: Sequence[ArticleText], stages: Sequence[Stage] | No
     results: Results = []
     for record in records:
         title_doc, text_doc = next(docs), next(docs)
-        results.append((record.id, {stage.name: stage.extract(record, title_doc, text_doc) for stage in stages}))
+        found: dict[str, Any] = {}
+        for stage in stages:
+            if stage.needs:
+                found[stage.name] = stage.extract(record, title_doc, text_doc,
+                                                  prior={n: found.get(n) for n in stage.needs})  # type: ignore[call-arg]
+            else:
+                found[stage.name] = stage.extract(record, title_doc, text_doc)
+        results.append((record.id, found))
     return results
 
 

@@ -27,7 +27,7 @@ MODEL_REQUIREMENT = "requirements-model.txt"
 FEATURES_VERSION = "story-features/1"
 # Components the story features need; the dependency parser is left out until an analysis uses it
 # (it is a third of the parse time and changes none of these features).
-_DISABLED = ("parser",)
+_DISABLED: tuple[str, ...] = ()
 _MAX_CHARS = 20_000  # of an article's text, parsed for its features
 _CONTENT = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 _BRIDGE = frozenset({"DET", "ADP", "PUNCT"})  # "Bank of America" → bank_america; other words break a bigram

@@ -8,15 +8,20 @@ from __future__ import annotations
 from ..errors import NotFound
 from .base import ArticleText, Stage
 from .entities import STAGE as ENTITIES
+from .quotes import STAGE as QUOTES
 from .terms import STAGE as TERMS
 
-__all__ = ["ENTITIES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
+__all__ = ["ENTITIES", "QUOTES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
 
 _REGISTRY: dict[str, Stage] = {}
 
 
 def register(stage: Stage) -> Stage:
-    """Add a stage (or replace the stage of that name); it runs after those registered before."""
+    """Add a stage (or replace the stage of that name); it runs after those registered before,
+    whose results it may read (``Stage.needs``)."""
+    missing = [name for name in stage.needs if name not in _REGISTRY or name == stage.name]
+    if missing:
+        raise ValueError(f"stage {stage.name!r} needs {', '.join(missing)}, which must be registered before it")
     _REGISTRY[stage.name] = stage
     return stage
 
@@ -37,3 +42,4 @@ def get(name: str) -> Stage:
 
 register(TERMS)
 register(ENTITIES)
+register(QUOTES)

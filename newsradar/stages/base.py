@@ -13,6 +13,8 @@ A stage declares:
   one transaction. It replaces what the stage stored for those articles before, so re-analysis
   is safe.
 - ``section`` and ``document(store, article_ids)``: the stage's list in the analysis document.
+- ``needs``: earlier stages whose results ``extract`` reads (the quotes stage resolves speakers
+  to the entities stage's mentions); ``extract`` then gets them as ``prior={name: result}``.
 - ``name`` and ``version``: stored per article in ``analyses``; an article analysed by another
   version of a stage is re-analysed by ``newsradar reanalyze`` (or in bounded batches by each run).
 """
@@ -25,7 +27,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
     from sqlalchemy.engine import Connection
 
     from ..store import Store
@@ -41,7 +42,7 @@ class ArticleText:
     day: date | None  # its publication day (office-holders are coded as of it)
 
 
-Extract = Callable[[ArticleText, "Doc", "Doc"], Any]
+Extract = Callable[..., Any]  # (article, title_doc, text_doc[, prior={stage: result}]) -> result
 Write = Callable[["Store", "Connection", Sequence[tuple[int, Any]]], None]
 Document = Callable[["Store", Sequence[int]], list[dict]]
 
@@ -56,3 +57,5 @@ class Stage:
     section: str | None = None
     document: Document | None = None
     help: str = ""
+    # earlier stages whose results ``extract`` reads: it is then called with ``prior={name: result}``
+    needs: tuple[str, ...] = ()

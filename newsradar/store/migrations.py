@@ -192,6 +192,33 @@ _SESSIONS = (
     )""",
 )
 
+_QUOTES = (
+    # who said what: one row per attribution; the speaker's entity is the mention at (ref_field, ref_start)
+    """CREATE TABLE quotes (
+        id {id},
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        field TEXT NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        pieces TEXT NOT NULL,
+        content TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cue TEXT,
+        speaker TEXT,
+        speaker_start INTEGER,
+        speaker_end INTEGER,
+        speaker_type TEXT NOT NULL,
+        ref_field TEXT,
+        ref_start INTEGER,
+        sentence TEXT NOT NULL,
+        hedged INTEGER NOT NULL,
+        denial INTEGER NOT NULL,
+        question INTEGER NOT NULL
+    )""",
+    "CREATE INDEX quotes_article ON quotes (article_id)",
+    "CREATE INDEX mentions_position ON mentions (article_id, field, start_char)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -303,5 +330,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         "web sessions kept server-side (revoked at logout)",
         sqlite=tuple(q.format(time="TEXT") for q in _SESSIONS),
         postgresql=tuple(q.format(time="TIMESTAMPTZ") for q in _SESSIONS),
+    ),
+    Migration(
+        10,
+        "quotes: who said what, with the speaker's mention, searchable by content and speaker",
+        sqlite=(*(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _QUOTES),
+                """CREATE VIRTUAL TABLE quotes_fts USING fts5(
+                    speaker, content, content='quotes', content_rowid='id',
+                    tokenize='porter unicode61 remove_diacritics 2'
+                )""",
+                """CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+                    INSERT INTO quotes_fts(rowid, speaker, content) VALUES (new.id, new.speaker, new.content);
+                END""",
+                """CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+                    INSERT INTO quotes_fts(quotes_fts, rowid, speaker, content)
+                    VALUES ('delete', old.id, old.speaker, old.content);
+                END"""),
+        postgresql=(*(q.format(id="SERIAL PRIMARY KEY") for q in _QUOTES),
+                    """ALTER TABLE quotes ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+                        setweight(to_tsvector('english', coalesce(speaker, '')), 'A') ||
+                        setweight(to_tsvector('english', content), 'B')) STORED""",
+                    "CREATE INDEX quotes_search ON quotes USING GIN (search_vector)"),
     ),
 )

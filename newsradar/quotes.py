@@ -1,0 +1,570 @@
+"""Who said what: attributions found on the one parse of a text.
+
+Two passes over a Doc, both cheap next to the parse:
+
+1. **Quotation marks** (``quote_spans``): a character scan that never gives up on odd marks.
+   Curly, straight, doubled (``''`` and ````` `` `````, as some wires write them), low-9 and
+   guillemets open and close; single marks count only outside double ones (inside they are a quote
+   within a quote). A paragraph that ends inside a quote closes it there — unless the next
+   paragraph reopens with a mark, the newswire way of running one quote over several paragraphs.
+   A closing mark with no opening one closes a quote that began at the paragraph's start.
+2. **Attribution** (``attributions``): each quotation is tied to its cue — a reporting verb right
+   after it (``"…," X said`` / ``"…," said X``), before it (``X said: "…"``), or governing it in the
+   parse; a quotation with no cue of its own that continues the paragraph or the paragraph after an
+   attributed one keeps that speaker. Then every reporting verb with a clausal complement that no
+   quotation took is an indirect attribution (``X said (that) …``, ``X told Y …``), a complement that
+   holds a quotation makes a ``mixed`` one, and ``According to X, …`` takes its clause. Headlines'
+   colon cues (``Rubio: "…"``) are read from the text.
+
+Each attribution is a plain dict (Docs cross processes): content offsets and pieces, cue, speaker
+as written with its offsets, kind, the sentence, and the claim's attributes (hedged, denial,
+question). Resolving speakers to entities needs the whole article and is ``stages/quotes.py``'s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+VERSION = "newsradar.quotes.v1"
+
+# Reporting verbs: speech, writing, statement and stance. A verb here with a clausal complement
+# (or, for the direct-object verbs below, an object) is a cue.
+SPEECH = frozenset(["say", "tell", "add", "note", "write", "post", "tweet", "claim", "argue", "insist", "warn", "announce", "declare", "state", "explain", "acknowledge", "admit", "concede", "confirm", "deny", "reject", "dismiss", "report", "reply", "respond", "answer", "ask", "wonder", "suggest", "indicate", "allege", "charge", "accuse", "contend", "maintain", "assert", "stress", "emphasize", "emphasise", "predict", "estimate", "promise", "pledge", "vow", "threaten", "urge", "demand", "complain", "comment", "recall", "reveal", "disclose", "testify", "caution", "observe", "remark", "mention", "continue", "tell", "assure", "boast", "brag", "joke", "quip", "lament", "concede", "believe", "think", "know", "feel", "fear", "hope", "expect", "worry", "doubt", "agree", "disagree", "show", "find", "conclude"])
+# verbs that report what was said through a direct object ("called for new tariffs", "denied the report")
+OBJECT_CUES = frozenset(["announce", "deny", "reject", "dismiss", "demand", "propose", "pledge", "promise", "vow", "urge", "call", "cite", "blame", "criticize", "criticise", "condemn", "praise", "welcome"])
+# cue verbs whose subject is a document or a study, not a speaker (kept: PolNeAR counts them)
+# verbs that report through a preposition: "accused X of …", "called for …", "warned of …", "talked about …"
+_PREP_CUES = {"accuse": ("of",), "warn": ("of", "about", "against"), "call": ("for",), "talk": ("about",),
+              "speak": ("about", "of", "on"), "ask": ("about", "for"), "complain": ("about", "of"),
+              "criticize": ("for",), "criticise": ("for",), "blame": ("for",), "argue": ("for", "against"),
+              "rail": ("against",), "campaign": ("for", "against", "on"), "push": ("for",), "press": ("for",),
+              "testify": ("about", "on"), "comment": ("on",), "insist": ("on",), "caution": ("against",)}
+_TO_CUES = frozenset(["want", "plan", "agree", "refuse", "decline", "promise", "pledge", "vow", "threaten", "hope", "expect", "urge"])
+HEDGES = frozenset(["allegedly", "reportedly", "purportedly", "apparently", "supposedly", "seemingly", "possibly", "perhaps", "probably", "likely", "may", "might", "could", "rumored", "rumoured", "suspected", "believed", "unconfirmed", "unverified"])
+DENIALS = frozenset(["deny", "reject", "dismiss", "refute", "rebut", "rebuff", "disavow", "dispute", "repudiate"])
+_ANONYMOUS = re.compile(
+    r"\b(anonymity|anonymously|unnamed|unidentified|not authori[sz]ed to|asked not to be (named|identified)|"
+    r"declined to be (named|identified)|familiar with|sources?|insiders?|people close to|person close to)\b", re.I)
+_PRONOUNS = frozenset(["he", "she", "they", "it", "i", "we", "you", "who", "which", "that", "this"])
+
+# quotation marks: opening → the closings that end it
+_OPEN = {"“": "”\"", "«": "»", "„": "“”", "‹": "›", "”": "”"}
+_DOUBLE_CLOSE = frozenset("”»\"“")
+_MAX_QUOTE = 20_000  # characters of one quotation (the parse reads at most that much of a text)
+_TITLE_COLON = re.compile(r"^([A-Z][\w.’'\- ]{1,40}?)\s?:\s+(\S.{3,})$")
+
+
+# ---------------------------------------------------------------------------------------- marks
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def quote_spans(text: str) -> list[tuple[int, int, bool]]:
+    """Quotations in ``text``: (start, end, well_formed) of the text inside the marks. A quotation
+    running over several paragraphs is one span (its inner reopening marks included)."""
+    spans: list[tuple[int, int, bool]] = []
+    n = len(text)
+    i = 0
+    open_at: int | None = None  # index of the first character inside the open quotation
+    closers = ""
+    while i < n:
+        ch = text[i]
+        two = text[i:i + 2]
+        if open_at is None:
+            if two in ("``", "''") and (i == 0 or not _is_word(text[i - 1])) and i + 2 < n and not text[i + 2].isspace():
+                open_at, closers = i + 2, "''"
+                i += 2
+                continue
+            if ch in "“«„‹" or (ch == '"' and (i + 1 < n and not text[i + 1].isspace())
+                                   and (i == 0 or not _is_word(text[i - 1]))):
+                open_at, closers = i + 1, (_OPEN.get(ch, '"') if ch != '"' else '"”')
+            elif ch in "”»" and (i + 1 >= n or not _is_word(text[i + 1])):
+                # a closing mark with no opening one: the quotation began at the paragraph's start
+                start = text.rfind("\n", 0, i) + 1
+                if spans and spans[-1][1] > start:
+                    start = spans[-1][1] + 1
+                if i - start > 2:
+                    spans.append((start, i, False))
+            i += 1
+            continue
+        # inside a quotation
+        if closers == "''":
+            if two == "''" and (i + 2 >= n or not _is_word(text[i + 2])):
+                spans.append((open_at, i, True))
+                open_at = None
+                i += 2
+                continue
+        elif ch in closers or (ch in _DOUBLE_CLOSE and ch != "“"):
+            if ch == '"' and i + 1 < n and _is_word(text[i + 1]) and not text[i - 1].isspace():
+                pass  # a straight mark between letters is not a closing one
+            elif ch == "“" or (ch == '"' and text[i - 1].isspace() and i + 1 < n and not text[i + 1].isspace()):
+                # an opening mark while a quotation is open: the previous one never closed
+                spans.append((open_at, _trim_end(text, open_at, i), False))
+                open_at = i + 1
+            else:
+                spans.append((open_at, i, True))
+                open_at = None
+            i += 1
+            continue
+        if ch == "\n" and two == "\n\n":
+            # a paragraph ends inside the quotation: it goes on if the next paragraph reopens
+            j = i
+            while j < n and text[j] == "\n":
+                j += 1
+            if j < n and (text[j] in "“«\"" or text[j:j + 2] in ("``", "''")):
+                i = j + (2 if text[j:j + 2] in ("``", "''") else 1)
+                continue
+            spans.append((open_at, i, False))
+            open_at = None
+            i = j
+            continue
+        if i - open_at > _MAX_QUOTE:
+            spans.append((open_at, i, False))
+            open_at = None
+        i += 1
+    if open_at is not None:
+        spans.append((open_at, _trim_end(text, open_at, n), False))
+    return [(s, e, ok) for s, e, ok in spans if text[s:e].strip(" ,.") and e > s]
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# ------------------------------------------------------------------------------------ the parse
+
+def _speaker_of(verb: Token) -> Span | None:
+    """The subject of a reporting verb, as written (with its appositions); the agent of a passive."""
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "nsubjpass":
+            return _phrase(child)
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return _phrase(grand)
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        return _speaker_of(verb.head) if verb.dep_ != "advcl" else None
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):  # "…, said Jones, the envoy"
+        return _phrase(verb.head)
+    return None
+
+
+def _phrase(token: Token) -> Span:
+    doc = token.doc
+    left, right = token.left_edge.i, token.right_edge.i
+    # a relative clause or a long apposition belongs to the speaker, a trailing comma does not
+    while right > left and doc[right].is_punct:
+        right -= 1
+    while left < right and doc[left].is_punct:
+        left += 1
+    for i in range(token.i - 1, left - 1, -1):  # never across a paragraph or a dateline
+        if "\n" in doc[i].text or "\n" in doc[i].whitespace_ or doc[i].text in ("—", "--", "(", ")"):
+            left = i + 1
+            break
+    for i in range(token.i + 1, right + 1):
+        if "\n" in doc[i].text or "\n" in doc[i - 1].whitespace_:
+            right = i - 1
+            break
+    return doc[left:right + 1]
+
+
+def _is_cue(token: Token) -> bool:
+    return token.lemma_.lower() in SPEECH and token.pos_ in ("VERB", "AUX")
+
+
+def _in(token: Token, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s <= token.idx < e for s, e in spans)
+
+
+def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> Token | None:
+    """The cue of a quotation at [start, end): a reporting verb just after it, else just before it
+    in its sentence, else the one governing it."""
+    after = [t for t in doc if t.idx >= end][:9]
+    for token in after:
+        if token.text == "\n\n" or token.text.startswith("\n") or _in(token, quoted) and token.idx > end + 1:
+            break
+        if _is_cue(token) and _speaker_of(token) is not None:
+            return token
+        if token.text in (".", "?", "!") and token.idx > end + 1:
+            break
+    before = [t for t in doc if t.idx + len(t) <= start]
+    if before:
+        sent_start = before[-1].sent.start if before[-1].sent.end > before[-1].i else before[-1].i
+        window = [t for t in before[-14:] if t.i >= sent_start - 0 and not _in(t, quoted)]
+        # "X said: "…"" may be its own sentence when the parser splits at the colon
+        opening = before[-1] if before[-1].text in ("“", "\"", "``", "«") else None
+        last = before[-2] if opening is not None and len(before) > 1 else before[-1]
+        if last.text == ":" or (last.is_space and len(before) > 2 and before[-3 if opening else -2].text == ":"):
+            colon = last if last.text == ":" else before[-3 if opening else -2]
+            window = [t for t in doc[max(0, colon.i - 14):colon.i] if not _in(t, quoted)]
+            for token in reversed(window):
+                if _is_cue(token) and _speaker_of(token) is not None:
+                    return token
+        for token in reversed(window):
+            if token.text in ("\n\n",) or "\n" in token.text:
+                break
+            if _is_cue(token) and (_speaker_of(token) is not None):
+                return token
+    inside = [t for t in doc if start <= t.idx < end]
+    if inside:
+        head = inside[0]
+        for _ in range(20):
+            if head.head is head:
+                break
+            head = head.head
+            if not (start <= head.idx < end) and _is_cue(head) and _speaker_of(head) is not None:
+                return head
+    return None
+
+
+def attributions(doc: Doc) -> list[dict[str, Any]]:
+    """Every attribution in one Doc: the quotations' and the indirect ones, in text order."""
+    text = doc.text
+    marks = quote_spans(text)
+    found: list[dict[str, Any]] = []
+    taken: set[int] = set()  # token indexes of cues already used
+    quoted = [(s, e) for s, e, _ in marks]
+    previous: dict[str, Any] | None = None
+    for start, end, well_formed in marks:
+        words = len(text[start:end].split())
+        if previous is not None and _interrupted(text, previous, start):
+            # "A," he said, "B." / "A," he said. "B." — one quotation broken by its attribution
+            previous["pieces"].append([start, end])
+            previous["end"] = end
+            previous["content"] += " " + text[start:end].strip()
+            continue
+        cue = _cue_near(doc, start, end, quoted)
+        if cue is not None:
+            item = _direct_or_mixed(doc, start, end, cue, marks)
+            taken.add(cue.i)
+            if item is None:
+                continue
+        elif (dash := _dash_speaker(doc, end)) is not None:
+            item = _item(doc, start, end, None, dash, "direct")
+            item["cue"], item["cue_start"] = text[end:dash.start_char].strip(" ”\"'’»") or "—", end
+        elif previous is not None and previous.get("speaker") and _continues(text, previous["end"], start):
+            item = dict(previous, start=start, end=end, pieces=[[start, end]], content=text[start:end].strip(),
+                        kind="direct", sentence=_sentence_of(doc, start))
+        elif words >= 6 and (not well_formed or _own_paragraph(text, start, end)):
+            # a long quotation with no cue: kept, with no speaker (never dropped for odd marks)
+            item = _item(doc, start, end, None, None, "direct")
+        else:
+            continue  # a scare quote or a title in marks: not an attribution
+        item["well_formed"] = well_formed
+        found.append(item)
+        previous = item
+    found.extend(_transcript(doc, found))
+    found.extend(_indirect(doc, marks, taken, found))
+    found.sort(key=lambda q: q["start"])
+    for item in found:
+        item.pop("cue_token", None)
+    return found
+
+
+_TRANSCRIPT = re.compile(r"(?m)^[\"“]?([A-Z][A-Z.'’ -]{1,30}[A-Z]):[ ]+(\S.*)$")
+
+
+def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An interview transcript's turns: a paragraph opening with a speaker in capitals and a colon."""
+    out = []
+    for match in _TRANSCRIPT.finditer(doc.text):
+        start, end = match.start(2), match.end(2)
+        if any(q["start"] <= start < q["end"] for q in found):
+            continue
+        speaker = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+        item = _item(doc, start, end, None, speaker, "direct")
+        item["cue"], item["cue_start"], item["cue_lemma"] = ":", match.end(1), ":"
+        item["content"] = _strip_marks(item["content"])
+        item["well_formed"] = True
+        out.append(item)
+    return out
+
+
+def _interrupted(text: str, previous: dict[str, Any], start: int) -> bool:
+    """Does the quotation at ``start`` go on with the previous one across its attribution?"""
+    cue = previous.get("cue_start")
+    if previous["kind"] != "direct" or cue is None or not previous["end"] < cue < start:
+        return False
+    between = _INITIALS.sub("", text[previous["end"]:start])
+    return "\n" not in between and len(between) < 200 and len(re.findall(r"[.!?]\s", between)) <= 1
+
+
+_INITIALS = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|Jr|Sr|Sept|Oct|Nov|Dec|Jan|Feb|Aug)\.")
+_DASH_NAME = re.compile(r"[\"”’'»]?\s*[―—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ ][A-Z][\w.’'-]*){0,3})")
+_LEAD_IN = frozenset([":", ",", "—", "–", "-", "that", "reporters", "him", "her", "them", "us", "me"])
+
+
+def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tuple[int, int, bool]]
+                     ) -> dict[str, Any] | None:
+    """A quotation with its cue: direct when the cue introduces it or follows it; mixed when the
+    quotation is part of what the cue reports ("called the plan \"a trap\"")."""
+    speaker = _speaker_of(cue)
+    if cue.idx < start:
+        between = [t for t in doc if cue.idx + len(cue) <= t.idx < start]
+        words = [t for t in between if t.text not in ("“", "\"", "``", "«", "'", "‘", "„")]
+        if cue.lemma_.lower() == "tell" and len(words) <= 4:
+            words = [t for t in words if t.dep_ not in ("dobj", "dative", "det", "compound", "amod", "poss")]
+        if any(t.lower_ not in _LEAD_IN and not t.is_space for t in words):
+            complement = _complement(cue, cue.lemma_.lower())
+            if complement is None:
+                left, right = cue.i + 1, min(len(doc) - 1, max(t.i for t in doc if t.idx < end) + 1)
+            else:
+                left, right = complement
+            content_start, content_end = doc[left].idx, max(doc[right].idx + len(doc[right]), end)
+            if speaker is not None and speaker.start_char < content_end and speaker.end_char > content_start:
+                return None
+            item = _item(doc, content_start, content_end, cue, speaker, "mixed")
+            item["content"] = _strip_marks(item["content"])
+            return item
+    elif cue.idx >= end:
+        # "The plan is \"a trap,\" he said": words of the sentence before the quotation are reported too
+        sentence = _sentence_of(doc, start)
+        lead = doc.text[sentence[0]:start].rstrip(" “\"«`'‘")
+        if len(lead.split()) >= 2 and "\n" not in lead and not lead.rstrip().endswith((":", ",")):
+            item = _item(doc, sentence[0], end, cue, speaker, "mixed")
+            item["content"] = _strip_marks(item["content"])
+            return item
+    return _item(doc, start, end, cue, speaker, "direct")
+
+
+def _dash_speaker(doc: Doc, end: int) -> Span | None:
+    """``"…" — Name``: a quotation signed with a dash."""
+    match = _DASH_NAME.match(doc.text, end)
+    if match is None:
+        return None
+    return doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
+
+
+def _continues(text: str, previous_end: int, start: int) -> bool:
+    """Is the quotation at ``start`` the same speaker's, going on (same or next paragraph)?"""
+    between = text[previous_end:start]
+    return between.count("\n\n") <= 1 and len(between) < 400 and not re.search(r"[A-Za-z]{3,}.*[.!?]", between.split("\n\n")[-1])
+
+
+def _own_paragraph(text: str, start: int, end: int) -> bool:
+    before = text[:start].rstrip("“\"«'`„ ")
+    return before == "" or before.endswith("\n")
+
+
+def _item(doc: Doc, start: int, end: int, cue: Token | None, speaker: Span | None, kind: str) -> dict[str, Any]:
+    text = doc.text
+    dateline = _DATELINE.match(text, start) if start == 0 or text[start - 1] == "\n" else None
+    if dateline is not None and dateline.end() < end:
+        start = dateline.end()
+    content = text[start:end].strip()
+    sentence = _sentence_of(doc, start)
+    return {
+        "start": start, "end": end, "pieces": [[start, end]], "content": content, "kind": kind,
+        "cue": cue.text if cue is not None else None,
+        "cue_start": cue.idx if cue is not None else None,
+        "cue_lemma": cue.lemma_.lower() if cue is not None else None,
+        "cue_token": cue.i if cue is not None else None,
+        "speaker": speaker.text if speaker is not None else None,
+        "speaker_start": speaker.start_char if speaker is not None else None,
+        "speaker_end": speaker.end_char if speaker is not None else None,
+        "speaker_head": _head_text(speaker) if speaker is not None else None,
+        "speaker_root": speaker.root.idx if speaker is not None else None,
+        "antecedent": _antecedent(cue, speaker),
+        "speaker_plural": bool(speaker is not None and speaker.root.tag_ in ("NNS", "NNPS")),
+        "speaker_pos": speaker.root.pos_ if speaker is not None else None,
+        "sentence": sentence,
+        "negated": bool(cue is not None and any(c.dep_ == "neg" for c in cue.children)),
+    }
+
+
+def _antecedent(cue: Token | None, speaker: Span | None) -> list[int] | None:
+    """Where a relative pronoun's noun is ("the ministry, which said …" → the ministry)."""
+    if cue is None or speaker is None or speaker.root.lower_ not in ("who", "which", "that"):
+        return None
+    if cue.dep_ == "relcl":
+        head = cue.head
+        return [head.idx, head.idx + len(head)]
+    return None
+
+
+def _head_text(span: Span) -> str:
+    return span.root.text
+
+
+def _sentence_of(doc: Doc, char: int) -> list[int]:
+    token = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+    if token is None or not len(token):
+        return [char, char]
+    sent = token[0].sent
+    return [sent.start_char, sent.end_char]
+
+
+def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
+              direct: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reporting verbs with a clausal complement (or a reported object) that no quotation took,
+    and ``according to``."""
+    found: list[dict[str, Any]] = []
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if token.i in taken:
+            continue
+        if lemma == "accord" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            item = _according_to(doc, token)
+            if item:
+                found.append(item)
+            continue
+        if token.pos_ not in ("VERB", "AUX") or (lemma not in SPEECH and lemma not in OBJECT_CUES
+                                                 and lemma not in _TO_CUES and lemma not in _PREP_CUES):
+            continue
+        if any(s <= token.idx < e for s, e, _ in marks):
+            continue  # a verb inside a quotation is the speaker's own words
+        complement = _complement(token, lemma)
+        if complement is None:
+            continue
+        left, right = complement
+        speaker = _speaker_of(token)
+        if speaker is None and lemma not in ("report", "accord"):
+            continue
+        start, end = doc[left].idx, doc[right].idx + len(doc[right])
+        if speaker is not None and speaker.start_char < end and speaker.end_char > start:
+            continue
+        inner = [q for q in direct if q["start"] >= start - 1 and q["end"] <= end + 1]
+        if inner and all(q.get("cue_start") == token.idx for q in inner):
+            continue  # the quotation already is this attribution
+        item = _item(doc, start, end, token, speaker, "mixed" if any(start <= s and e <= end + 1 for s, e, _ in marks) else "indirect")
+        item["content"] = _strip_marks(item["content"])
+        found.append(item)
+        taken.add(token.i)
+    return found
+
+
+def _complement(verb: Token, lemma: str) -> tuple[int, int] | None:
+    """The token range of what a reporting verb reports."""
+    for child in verb.children:
+        if child.dep_ == "ccomp" and child.i > verb.i - 1 or (child.dep_ == "ccomp" and lemma in SPEECH):
+            return _edges(child)
+    if lemma in _TO_CUES:
+        for child in verb.children:
+            if child.dep_ == "xcomp" and child.i > verb.i:
+                return _edges(child)
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in _PREP_CUES.get(lemma, ()):
+            for grand in child.children:
+                if grand.dep_ in ("pobj", "pcomp"):
+                    return _edges(grand)
+    if lemma in OBJECT_CUES:
+        for child in verb.children:
+            if child.dep_ == "dobj" and child.i > verb.i:
+                if lemma == "call":  # "called the charges unsubstantiated": the object and what it was called
+                    told = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > child.i]
+                    if not told:
+                        return None
+                    return _edges(child)[0], _edges(told[-1])[1]
+                return _edges(child)
+            if child.dep_ == "prep" and child.lower_ in ("for", "on") and lemma == "call":
+                for grand in child.children:
+                    if grand.dep_ == "pobj":
+                        return _edges(grand)
+    return None
+
+
+def _edges(token: Token) -> tuple[int, int]:
+    doc = token.doc
+    left, right = token.left_edge.i, token.right_edge.i
+    while right > left and doc[right].is_punct and doc[right].text not in ("”", "\"", "''", "’"):
+        right -= 1
+    while left < right and doc[left].is_punct and doc[left].text not in ("“", "\"", "``"):
+        left += 1
+    return left, right
+
+
+def _according_to(doc: Doc, according: Token) -> dict[str, Any] | None:
+    to = doc[according.i + 1]
+    objects = [c for c in to.children if c.dep_ == "pobj"]
+    if not objects:
+        return None
+    speaker = _phrase(objects[0])
+    sent = according.sent
+    skip_from, skip_to = according.i, speaker.end
+    tokens = [t for t in sent if not (skip_from <= t.i < skip_to)]
+    while tokens and (tokens[0].is_punct or tokens[0].is_space):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space):
+        tokens.pop()
+    if len(tokens) < 3:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    item = _item(doc, start, end, according, speaker, "according_to")
+    item["cue"] = "according to"
+    item["content"] = _strip_marks(doc.text[start:end] if end - start < 2000 else doc.text[start:start + 2000])
+    return item
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Z.,' -]{2,40}(?:\([^)]{1,40}\))?\s+[—–-]{1,2}\s+")
+
+
+def _strip_marks(content: str) -> str:
+    return content.strip().strip("“”\"«»").strip()
+
+
+def title_attribution(title: str) -> dict[str, Any] | None:
+    """A headline's colon cue: ``Rubio: "We will not back down"`` / ``Machado: talks are a trap``."""
+    match = _TITLE_COLON.match(title.strip())
+    if not match:
+        return None
+    speaker, content = match.group(1).strip(), match.group(2).strip()
+    if len(speaker.split()) > 5 or speaker.lower() in ("update", "watch", "live", "breaking", "exclusive",
+                                                        "opinion", "analysis", "editorial", "explainer", "video"):
+        return None
+    offset = title.index(content, match.start(2))
+    inner = _strip_marks(content)
+    start = offset + content.index(inner) if inner in content else offset
+    return {"start": start, "end": start + len(inner), "pieces": [[start, start + len(inner)]], "content": inner,
+            "kind": "direct" if content[:1] in "“\"'‘«" else "indirect", "cue": ":", "cue_start": match.end(1),
+            "cue_lemma": ":", "speaker": speaker, "speaker_start": match.start(1),
+            "speaker_end": match.start(1) + len(speaker), "speaker_head": speaker.split()[-1],
+            "speaker_plural": False, "speaker_pos": "PROPN", "sentence": [0, len(title)], "negated": False,
+            "well_formed": True}
+
+
+# ---------------------------------------------------------------------------- claim attributes
+
+def claim_attributes(item: dict[str, Any], text: str) -> dict[str, bool]:
+    """hedged, denial, question — from the content and the words between speaker and cue."""
+    content = item["content"]
+    words = set(re.findall(r"[a-z’']+", content.lower()))
+    around = ""
+    if item.get("cue_start") is not None and item.get("speaker_start") is not None:
+        a, b = sorted((item["speaker_start"], item["cue_start"]))
+        around = text[a:b + 20].lower()
+    hedged = bool(words & HEDGES) or bool(re.search(r"\b(is|are|was|were) (believed|thought|said|reported) to\b",
+                                                    content.lower() + " " + around)) \
+        or bool(set(re.findall(r"[a-z]+", around)) & HEDGES) or item.get("cue_lemma") in ("allege", "claim")
+    denial = item.get("cue_lemma") in DENIALS or bool(item.get("negated")) or bool(
+        re.search(r"\b(did not|didn’t|didn't|was not|wasn’t|wasn't|never|had no|has no|no evidence)\b", content.lower())
+        and item["kind"] != "direct")
+    question = content.rstrip(" ”\"’'»").endswith("?") or item.get("cue_lemma") in ("ask", "wonder")
+    return {"hedged": hedged, "denial": denial, "question": question}
+
+
+def speaker_type(item: dict[str, Any], sentence: str) -> str:
+    """How the speaker is identified: named, role, group, anonymous or pronoun (as written)."""
+    speaker = item.get("speaker")
+    if not speaker:
+        return "anonymous" if _ANONYMOUS.search(sentence) else "pronoun"
+    lower = speaker.lower()
+    if _ANONYMOUS.search(lower) or (_ANONYMOUS.search(sentence) and item.get("speaker_pos") != "PROPN"
+                                    and "anonym" in sentence.lower()):
+        return "anonymous"
+    if lower in _PRONOUNS:
+        return "pronoun"
+    if item.get("speaker_pos") == "PROPN":
+        return "group" if item.get("speaker_plural") and item.get("speaker_start") is not None and \
+            speaker.split()[0].lower() in ("several", "some", "many", "other", "two", "three", "few") else "named"
+    if item.get("speaker_plural"):
+        return "group"
+    return "role"
