@@ -26,6 +26,13 @@ EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "
                   "ingested_at", "summary", "text")
 
 
+# Columns of the quotes table in the flat exports (``export --table quotes``).
+QUOTE_COLUMNS = ("id", "article_id", "story_id", "outlet", "published", "field", "start", "end", "speaker",
+                 "speaker_entity_id", "speaker_name", "speaker_type", "speaker_country", "speaker_sector", "cue",
+                 "kind", "content", "hedged", "denial", "question", "sentence")
+TABLES = ("articles", "quotes")
+
+
 def iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
@@ -74,7 +81,13 @@ def write_json_document(document: dict, out: IO[str]) -> None:
     out.write("\n")
 
 
-def _rows(store: Store) -> Iterator[dict]:
+def _rows(store: Store, table: str = "articles") -> Iterator[dict]:
+    if table == "quotes":
+        from .store import quotes as quote_store
+
+        for quote in quote_store.iter_all(store):
+            yield {name: quote.get(name) for name in QUOTE_COLUMNS}
+        return
     for record in store.iter_articles():
         yield {name: record.get(name) for name in EXPORT_COLUMNS}
 
@@ -99,19 +112,19 @@ def export_json(store: Store, out: IO[str]) -> int:
     return len(ids)
 
 
-def export_jsonl(store: Store, out: IO[str]) -> int:
+def export_jsonl(store: Store, out: IO[str], table: str = "articles") -> int:
     count = 0
-    for row in _rows(store):
+    for row in _rows(store, table):
         out.write(json.dumps({k: iso(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
         count += 1
     return count
 
 
-def export_csv(store: Store, out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+def export_csv(store: Store, out: IO[str], table: str = "articles") -> int:
+    writer = csv.DictWriter(out, fieldnames=QUOTE_COLUMNS if table == "quotes" else EXPORT_COLUMNS)
     writer.writeheader()
     count = 0
-    for row in _rows(store):
+    for row in _rows(store, table):
         writer.writerow({k: iso(v) for k, v in row.items()})
         count += 1
     return count
@@ -123,11 +136,18 @@ def _tone_type(pa: Any) -> Any:
                                                          "activity_density", "self_group_density", "word_count")])
 
 
-def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
+def _quote_schema(pa: Any) -> Any:
+    types = {"id": pa.int64(), "article_id": pa.int64(), "story_id": pa.int64(), "start": pa.int64(),
+             "end": pa.int64(), "speaker_entity_id": pa.int64(), "published": pa.timestamp("s", tz="UTC"),
+             "hedged": pa.bool_(), "denial": pa.bool_(), "question": pa.bool_()}
+    return pa.schema([(name, types.get(name, pa.string())) for name in QUOTE_COLUMNS])
+
+
+def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000, table: str = "articles") -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([
+    schema = _quote_schema(pa) if table == "quotes" else pa.schema([
         ("id", pa.int64()), ("key", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
         ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("author", pa.string()),
         ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
@@ -138,7 +158,7 @@ def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000) -> int:
     sink = out if _seekable(out) else io.BytesIO()
     count = 0
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
-        for rows in _chunks(_rows(store), chunk):
+        for rows in _chunks(_rows(store, table), chunk):
             writer.write_table(pa.Table.from_pylist(rows, schema=schema))
             count += len(rows)
         if count == 0:
@@ -166,5 +186,5 @@ def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-FORMATS: dict[str, Callable[[Store, Any], int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
+FORMATS: dict[str, Callable[..., int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
 BINARY_FORMATS = {"parquet"}

@@ -360,6 +360,8 @@ def _item(doc: Doc, start: int, end: int, cue: Token | None, speaker: Span | Non
     dateline = _DATELINE.match(text, start) if start == 0 or text[start - 1] == "\n" else None
     if dateline is not None and dateline.end() < end:
         start = dateline.end()
+    while end > start and text[end - 1] in " ,\n":  # '"…," he said': the comma is the attribution's
+        end -= 1
     content = text[start:end].strip()
     sentence = _sentence_of(doc, start)
     return {
@@ -400,7 +402,7 @@ def _sentence_of(doc: Doc, char: int) -> list[int]:
     if token is None or not len(token):
         return [char, char]
     sent = token[0].sent
-    return [sent.start_char, sent.end_char]
+    return [sent.start_char, _trim_end(doc.text, sent.start_char, sent.end_char)]
 
 
 def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],

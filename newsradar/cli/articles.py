@@ -103,10 +103,17 @@ def search(query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR
 @app.command("export")
 def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv or parquet.")] = "json",
                    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+                   table: Annotated[str, typer.Option("--table", help="For jsonl, csv and parquet: articles, or quotes (one row per attribution).")] = "articles",
                    db: DbOption = None) -> None:
-    """Export every stored article (and, for json, the whole analysis document) in one format."""
+    """Export every stored article (and, for json, the whole analysis document, quotes included) in one
+    format; ``--table quotes`` writes the quotes as rows instead."""
     if fmt not in export.FORMATS:
         raise NewsradarError(f"unknown export format {fmt!r}; choose one of {', '.join(export.FORMATS)}")
+    if table not in export.TABLES:
+        raise NewsradarError(f"unknown export table {table!r}; choose one of {', '.join(export.TABLES)}")
+    if fmt == "json" and table != "articles":
+        raise NewsradarError("--table is for jsonl, csv and parquet; the json document already holds every table")
+    kwargs = {"table": table} if fmt != "json" else {}
     binary = fmt in export.BINARY_FORMATS
     if binary and output is None and sys.stdout.isatty():
         raise NewsradarError(f"{fmt} is binary; give --output FILE or redirect standard output")
@@ -118,8 +125,8 @@ def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json
             except OSError as exc:
                 raise NewsradarError(f"cannot write {output}: {exc.strerror or exc}") from exc
             with handle:
-                count = export.FORMATS[fmt](store, handle)
-            say(f"{count:,} articles written to {output}", err)
+                count = export.FORMATS[fmt](store, handle, **kwargs)
+            say(f"{count:,} {table} written to {output}", err)
         else:
-            export.FORMATS[fmt](store, sys.stdout.buffer if binary else sys.stdout)
+            export.FORMATS[fmt](store, sys.stdout.buffer if binary else sys.stdout, **kwargs)
             sys.stdout.flush()

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from ..normalize import parse_datetime
 from .store import Store
 from .writer import select_in
 
@@ -146,14 +147,14 @@ def listing(store: Store, filters: QuoteFilters, limit: int = 50, offset: int = 
     out = []
     for row in rows:
         item = _quote(row)
-        item.update({"article_title": row.article_title, "outlet": row.outlet, "published": _iso(row.published),
+        item.update({"article_title": row.article_title, "outlet": row.outlet, "published": _datetime(row.published),
                      "story_id": row.story_id, "url": row.url})
         out.append(item)
     return out
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _datetime(value: Any) -> datetime | None:
+    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def speaker_key(quote: dict) -> str:
@@ -230,6 +231,21 @@ def quoted_by(store: Store, entity_id: int) -> dict:
 
 def outlet_diversity(store: Store, outlet: str) -> dict:
     return diversity(listing(store, QuoteFilters(outlet=outlet), limit=5000))
+
+
+def iter_all(store: Store, chunk: int = 2000):
+    """Every stored quote with its article's outlet, date and story, in id order (for the flat exports)."""
+    last = 0
+    while True:
+        with store.connect() as conn:
+            rows = conn.execute(text(
+                f"SELECT {_COLUMNS}, a.outlet, a.published, a.story_id FROM quotes q JOIN articles a ON a.id = q.article_id"
+                f"{_SPEAKER_JOIN} WHERE q.id > :last ORDER BY q.id LIMIT :n"), {"last": last, "n": chunk}).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _quote(row) | {"outlet": row.outlet, "published": _datetime(row.published), "story_id": row.story_id}
+        last = rows[-1].id
 
 
 def count(store: Store) -> int:

@@ -19,6 +19,7 @@ from ..store import browse
 from ..store import entities as entity_store
 from ..store import failures as failure_store
 from ..store import feeds as feed_store
+from ..store import quotes as quote_store
 from ..store import stories as story_store
 from ..store import topics as topic_store
 from .common import (
@@ -100,6 +101,7 @@ def story(request: Request, story_id: int):
     data["articles"] = [article_json(a) for a in found["articles"]]
     data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
     data["history"] = found["history"]
+    data["quotes"] = _who_said_what(quote_store.who_said_what(store, found["id"]))
     if found["id"] != story_id:
         data["merged_from"] = story_id
     return json_response(request, data)
@@ -121,6 +123,7 @@ def article(request: Request, article_id: int):
     data["sightings"] = found["sightings"]
     data["story"] = story_json(found["story"]) if found["story"] else None
     data["entities"] = found["entities"]
+    data["quotes"] = quote_store.listing(store_of(request), quote_store.QuoteFilters(article_id=article_id), limit=500)
     return json_response(request, data)
 
 
@@ -256,6 +259,9 @@ def entity(request: Request, entity_id: int):
         raise ApiError(404, f"no entity {entity_id}")
     found["mentions_per_day"] = [{"day": d, "articles": n} for d, n in entity_store.mentions_per_day(store_of(request), entity_id)]
     found["known"] = profile(found.get("dictionary_id"))
+    quoted = quote_store.quoted_by(store_of(request), entity_id)
+    found["quoted"] = quoted["quotes"][:100]
+    found["quoted_by"] = [{"outlet": o, "quotes": n} for o, n in quoted["outlets"]]
     return json_response(request, found)
 
 
@@ -264,3 +270,39 @@ def article_entities(request: Request, article_id: int):
     if not store_of(request).get_articles([article_id]):
         raise ApiError(404, f"no article {article_id}")
     return json_response(request, {"items": entity_store.article_mentions(store_of(request), article_id)})
+
+
+# --- quotes ---------------------------------------------------------------------------------------
+
+def _who_said_what(found: dict) -> dict:
+    """A story's speakers (each with what they said and the outlets that carried it), the sides
+    each outlet quoted nobody from, and source diversity."""
+    return {"speakers": [{"speaker": s["speaker"], "entity_id": s["entity_id"], "country": s["country"],
+                          "sector": s["sector"], "speaker_type": s["speaker_type"], "outlets": s["outlets"],
+                          "quotes": [{k: q[k] for k in ("id", "article_id", "outlet", "cue", "kind", "content",
+                                                        "speaker", "hedged", "denial", "question")}
+                                     for q in s["quotes"]]} for s in found["speakers"]],
+            "outlets": found["outlets"], "sides": found["sides"], "quoted_nobody_from": found["silent"],
+            "diversity": found["diversity"], "diversity_by_outlet": found["by_outlet"]}
+
+
+@router.get("/quotes", summary="Quotes (who said what), newest articles first, with filters and full-text search")
+def quotes(request: Request, q: Annotated[str | None, Query(description='Full text over speaker, cue and content: words, "phrases", OR, -word.')] = None,
+           speaker: Annotated[str | None, Query(description="Speaker as written or resolved name contains.")] = None,
+           story_id: int | None = None, entity_id: int | None = None, article_id: int | None = None,
+           outlet: Outlet = None, since: Since = None,
+           kind: Annotated[str | None, Query(pattern="^(direct|indirect|mixed|according_to)$")] = None,
+           cursor: Cursor = None, limit: Limit = 20):
+    store = store_of(request)
+    if story_id is not None:
+        resolved = story_store.resolve(store, story_id)
+        if resolved is None:
+            raise ApiError(404, f"no story {story_id}")
+        story_id = resolved
+    offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
+    filters = quote_store.QuoteFilters(speaker=speaker, story_id=story_id, outlet=outlet, since=parse_day(since, "since"),
+                                       entity_id=entity_id, article_id=article_id, query=q,
+                                       kinds=(kind,) if kind else ())
+    found = quote_store.listing(store, filters, limit + 1, int(offset))
+    page = browse.Page(found[:limit], browse.encode_cursor({"o": int(offset) + limit}) if len(found) > limit else None)
+    return json_response(request, _page(request, page, page.items))

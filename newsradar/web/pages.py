@@ -24,6 +24,7 @@ from ..store import browse
 from ..store import entities as entity_store
 from ..store import failures as failure_store
 from ..store import feeds as feed_store
+from ..store import quotes as quote_store
 from ..store import stories as story_store
 from ..store import topics as topic_store
 from . import charts, syndication
@@ -41,7 +42,7 @@ from .common import (
 from .errors import ApiError
 from .security import CSRF_COOKIE, SESSION_COOKIE, SESSION_SECONDS
 
-_ALLOWED_TAGS = {"p", "br", "mark", "a", "em", "strong", "ul", "ol", "li", "blockquote"}
+_ALLOWED_TAGS = {"p", "br", "mark", "a", "em", "strong", "ul", "ol", "li", "blockquote", "span"}
 
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                   trim_blocks=True, lstrip_blocks=True)
@@ -60,26 +61,49 @@ def paragraphs(value: str | None) -> Markup:
     return linked_text(value, [])
 
 
-def linked_text(value: str | None, mentions: list[dict]) -> Markup:
-    """Plain text as sanitized paragraphs, each entity mention a link to its entity page."""
+def linked_text(value: str | None, mentions: list[dict], quotes: list[dict] | None = None) -> Markup:
+    """Plain text as sanitized paragraphs, each entity mention a link to its entity page, each
+    quotation highlighted with its speaker (``quotes``: the article's quotes in this field)."""
     value = value or ""
-    pieces: list[str] = []
-    position = 0
+    # quotation pieces, cut at paragraph breaks so no highlight crosses a paragraph
+    spans: list[tuple[int, int, str]] = []
+    for quote in sorted(quotes or [], key=lambda q: q["start"]):
+        who = quote.get("speaker_name") or quote.get("speaker") or "unattributed"
+        hint = f"{who} ({quote.get('cue') or 'quoted'}, {quote['kind'].replace('_', ' ')})"
+        for start, end in quote.get("pieces") or [[quote["start"], quote["end"]]]:
+            for match in re.finditer(r"[^\n]+", value[start:end]):
+                piece = (start + match.start(), start + match.end(), hint)
+                if piece[1] <= len(value) and (not spans or piece[0] >= spans[-1][1]):
+                    spans.append(piece)
+    edges = {p for s_, e, _ in spans for p in (s_, e)}
+    events: list[tuple[int, int, str]] = []  # position, order at that position, html
+    for start, end, hint in spans:
+        events.append((start, 2, f'<span class="quote" title="{escape(hint)}">'))
+        events.append((end, 1, "</span>"))
+    linked_to = 0
     for mention in sorted(mentions, key=lambda m: m["start"]):
         start, end = mention["start"], mention["end"]
-        if start < position or end > len(value) or value[start:end] != mention["text"]:
-            continue  # overlapping, or the text changed since the analysis
+        if (start < linked_to or end > len(value) or value[start:end] != mention["text"]
+                or any(start < p < end for p in edges)):
+            continue  # overlapping, changed since the analysis, or across a quotation's edge
         coded = "/".join(x for x in (mention["country"], mention["sector"]) if x)
         hint = f"{mention['name']} ({mention['type']}{', ' + coded if coded else ''})"
-        pieces.append(str(escape(value[position:start])))
-        pieces.append(f'<a class="entity entity-{mention["type"].lower()}" href="/entities/{int(mention["entity_id"])}" '
-                      f'title="{escape(hint)}">{escape(value[start:end])}</a>')
-        position = end
+        events.append((start, 3, f'<a class="entity entity-{mention["type"].lower()}" '
+                                 f'href="/entities/{int(mention["entity_id"])}" title="{escape(hint)}">'))
+        events.append((end, 0, "</a>"))
+        linked_to = end
+    pieces: list[str] = []
+    position = 0
+    for at, _, html in sorted(events, key=lambda e: (e[0], e[1])):
+        pieces.append(str(escape(value[position:at])))
+        pieces.append(html)
+        position = at
     pieces.append(str(escape(value[position:])))
     html = "".join(pieces)
     blocks = [b.strip() for b in re.split(r"\n\s*\n", html) if b.strip()]
     html = "".join(f"<p>{b}</p>".replace("\n", "<br>") for b in blocks)
-    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "class", "title"}},
+    return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "class", "title"},
+                                                                    "span": {"class", "title"}},
                             url_schemes={"http", "https"}, link_rel=None))
 
 
@@ -211,16 +235,18 @@ def story_page(request: Request, story_id: int):
                               f"Articles of this story per {'hour' if hourly else 'day'}")
     titles = {a["id"]: a for a in articles}
     return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
-                  history=story["history"])
+                  history=story["history"], said=quote_store.who_said_what(store, story["id"]))
 
 
 @router.get("/articles/{article_id}")
 def article_page(request: Request, article_id: int):
     found = article_store.detail(store_of(request), article_id)
     text_mentions = [m for m in found["mentions"] if m["field"] == "text"]
+    quotes = quote_store.listing(store_of(request), quote_store.QuoteFilters(article_id=article_id), limit=500)
     return render(request, "article.html", article=found["article"], duplicates=found["duplicates"],
                   original=found["original"], sightings=found["sightings"], story=found["story"],
-                  body=linked_text(found["article"]["text"], text_mentions), entities=found["entities"])
+                  body=linked_text(found["article"]["text"], text_mentions, [q for q in quotes if q["field"] == "text"]),
+                  entities=found["entities"], quotes=sorted(quotes, key=lambda q: (q["field"] != "title", q["start"])))
 
 
 @router.get("/entities")
@@ -250,7 +276,20 @@ def entity_page(request: Request, entity_id: int):
     network = charts.network_svg(entity, others, pairs)
     timeline = charts.volume_svg(entity_store.mentions_per_day(store, entity_id), "Articles mentioning it per day")
     return render(request, "entity.html", entity=entity, network=Markup(network), timeline=Markup(timeline),
-                  known=profile(entity.get("dictionary_id")))
+                  known=profile(entity.get("dictionary_id")), quoted=quote_store.quoted_by(store, entity_id))
+
+
+@router.get("/quotes")
+def quotes_page(request: Request, q: Text = None, speaker: Text = None, outlet: Text = None, cursor: Text = None):
+    """Quotes, newest first: full-text over speaker, cue and content; by speaker or outlet."""
+    offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
+    filters = quote_store.QuoteFilters(speaker=speaker or None, outlet=outlet or None, query=q or None)
+    found = quote_store.listing(store_of(request), filters, 51, int(offset))
+    next_url = ("/quotes?" + _query_string(q=q, speaker=speaker, outlet=outlet,
+                                           cursor=browse.encode_cursor({"o": int(offset) + 50}))
+                if len(found) > 50 else None)
+    return render(request, "quotes.html", quotes=found[:50], form={"q": q or "", "speaker": speaker or "",
+                                                                   "outlet": outlet or ""}, next_url=next_url)
 
 
 @router.get("/search")
