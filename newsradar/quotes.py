@@ -100,10 +100,11 @@ def quote_spans(text: str) -> list[tuple[int, int, bool]]:
                 open_at = None
                 i += 2
                 continue
-        elif ch in closers or (ch in _DOUBLE_CLOSE and ch != "“"):
+        elif ch in closers or ch in _DOUBLE_CLOSE:
             if ch == '"' and i + 1 < n and _is_word(text[i + 1]) and not text[i - 1].isspace():
                 pass  # a straight mark between letters is not a closing one
-            elif ch == "“" or (ch == '"' and text[i - 1].isspace() and i + 1 < n and not text[i + 1].isspace()):
+            elif (ch == "“" and "“" not in closers) or (ch == '"' and text[i - 1].isspace() and i + 1 < n
+                                                         and not text[i + 1].isspace()):
                 # an opening mark while a quotation is open: the previous one never closed
                 spans.append((open_at, _trim_end(text, open_at, i), False))
                 open_at = i + 1

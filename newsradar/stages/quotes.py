@@ -170,6 +170,7 @@ def _record(field: str, text: str, item: dict[str, Any], mentions: _Mentions,
                        speaker=item.get("speaker"), speaker_start=item.get("speaker_start"),
                        speaker_end=item.get("speaker_end"), speaker_type=kind_of_speaker,
                        ref_field=ref[0] if ref else None, ref_start=ref[1] if ref else None,
+                       ref_text=ref[5] if ref else None,
                        sentence=sentence[:2000], **attributes)
 
 

@@ -205,6 +205,7 @@ _QUOTES = (
         kind TEXT NOT NULL,
         cue TEXT,
         speaker TEXT,
+        speaker_words TEXT,
         speaker_start INTEGER,
         speaker_end INTEGER,
         speaker_type TEXT NOT NULL,
@@ -336,19 +337,19 @@ MIGRATIONS: tuple[Migration, ...] = (
         "quotes: who said what, with the speaker's mention, searchable by content and speaker",
         sqlite=(*(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _QUOTES),
                 """CREATE VIRTUAL TABLE quotes_fts USING fts5(
-                    speaker, cue, content, content='quotes', content_rowid='id',
+                    speaker_words, cue, content, content='quotes', content_rowid='id',
                     tokenize='porter unicode61 remove_diacritics 2'
                 )""",
                 """CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
-                    INSERT INTO quotes_fts(rowid, speaker, cue, content) VALUES (new.id, new.speaker, new.cue, new.content);
+                    INSERT INTO quotes_fts(rowid, speaker_words, cue, content) VALUES (new.id, new.speaker_words, new.cue, new.content);
                 END""",
                 """CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
-                    INSERT INTO quotes_fts(quotes_fts, rowid, speaker, cue, content)
-                    VALUES ('delete', old.id, old.speaker, old.cue, old.content);
+                    INSERT INTO quotes_fts(quotes_fts, rowid, speaker_words, cue, content)
+                    VALUES ('delete', old.id, old.speaker_words, old.cue, old.content);
                 END"""),
         postgresql=(*(q.format(id="SERIAL PRIMARY KEY") for q in _QUOTES),
                     """ALTER TABLE quotes ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-                        setweight(to_tsvector('english', coalesce(speaker, '')), 'A') ||
+                        setweight(to_tsvector('english', coalesce(speaker_words, '')), 'A') ||
                         setweight(to_tsvector('english', coalesce(cue, '')), 'B') ||
                         setweight(to_tsvector('english', content), 'C')) STORED""",
                     "CREATE INDEX quotes_search ON quotes USING GIN (search_vector)"),

@@ -45,6 +45,7 @@ class QuoteRecord:
     speaker_type: str
     ref_field: str | None  # the entities stage's mention the speaker resolves to
     ref_start: int | None
+    ref_text: str | None  # that mention as written ("Pete Hegseth" for a "he"): searchable with the speaker
     sentence: str
     hedged: bool
     denial: bool
@@ -58,15 +59,16 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Quot
         chunk = ", ".join(str(int(i)) for i in ids[start:start + 500])
         conn.execute(text(f"DELETE FROM quotes WHERE article_id IN ({chunk})"))
     rows = [{"a": article_id, "field": q.field, "s": q.start, "e": q.end, "pieces": json.dumps(q.pieces),
-             "content": q.content, "kind": q.kind, "cue": q.cue, "speaker": q.speaker, "ss": q.speaker_start,
+             "content": q.content, "kind": q.kind, "cue": q.cue, "speaker": q.speaker,
+             "words": " ".join(w for w in (q.speaker, q.ref_text) if w) or None, "ss": q.speaker_start,
              "se": q.speaker_end, "st": q.speaker_type, "rf": q.ref_field, "rs": q.ref_start, "sentence": q.sentence,
              "h": int(q.hedged), "d": int(q.denial), "qq": int(q.question)}
             for article_id, quotes in results for q in quotes]
     if rows:
         conn.execute(text(
             "INSERT INTO quotes (article_id, field, start_char, end_char, pieces, content, kind, cue, speaker,"
-            " speaker_start, speaker_end, speaker_type, ref_field, ref_start, sentence, hedged, denial, question)"
-            " VALUES (:a, :field, :s, :e, :pieces, :content, :kind, :cue, :speaker, :ss, :se, :st, :rf, :rs,"
+            " speaker_words, speaker_start, speaker_end, speaker_type, ref_field, ref_start, sentence, hedged, denial, question)"
+            " VALUES (:a, :field, :s, :e, :pieces, :content, :kind, :cue, :speaker, :words, :ss, :se, :st, :rf, :rs,"
             " :sentence, :h, :d, :qq)"), rows)
 
 
@@ -99,7 +101,7 @@ class QuoteFilters:
     since: datetime | None = None
     entity_id: int | None = None
     article_id: int | None = None
-    query: str | None = None  # full-text over speaker and content
+    query: str | None = None  # full-text over the speaker (and whom it resolves to), cue and content
     kinds: tuple[str, ...] = field(default_factory=tuple)
 
 
