@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "datasets" / "polnear-dev" / "polnear-dev.jsonl"
 _WORD = re.compile(r"\w+")
-_OPENING = "\"“‘'«`„"
+_OPENING = "\"“”‘’'«»`„"  # some outlets open a quotation with a right mark
 
 
 def part(article_id: str) -> str:

@@ -2,19 +2,16 @@
 
 Two passes over a Doc, both cheap next to the parse:
 
-1. **Quotation marks** (``quote_spans``): a character scan that never gives up on odd marks.
-   Curly, straight, doubled (``''`` and ````` `` `````, as some wires write them), low-9 and
-   guillemets open and close; single marks count only outside double ones (inside they are a quote
-   within a quote). A paragraph that ends inside a quote closes it there — unless the next
-   paragraph reopens with a mark, the newswire way of running one quote over several paragraphs.
-   A closing mark with no opening one closes a quote that began at the paragraph's start.
+1. **Quotation marks** (``quotemarks.quote_spans``): a character scan that never gives up on odd
+   marks — curly, straight, doubled, guillemets, a quotation run over several paragraphs.
 2. **Attribution** (``attributions``): each quotation is tied to its cue — a reporting verb right
    after it (``"…," X said`` / ``"…," said X``), before it (``X said: "…"``), or governing it in the
    parse; a quotation with no cue of its own that continues the paragraph or the paragraph after an
    attributed one keeps that speaker. Then every reporting verb with a clausal complement that no
    quotation took is an indirect attribution (``X said (that) …``, ``X told Y …``), a complement that
-   holds a quotation makes a ``mixed`` one, and ``According to X, …`` takes its clause. Headlines'
-   colon cues (``Rubio: "…"``) are read from the text.
+   holds a quotation makes a ``mixed`` one, ``According to X, …`` takes its clause, and nouns that
+   carry a claim ("Trump's claim that …", "concerns about …") take theirs. Headlines' colon cues
+   (``Rubio: "…"``) and transcripts' turns (``PENCE: …``) are read from the text.
 
 Each attribution is a plain dict (Docs cross processes): content offsets and pieces, cue, speaker
 as written with its offsets, kind, the sentence, and the claim's attributes (hedged, denial,
@@ -27,6 +24,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .quotemarks import quote_spans, trim_end
+
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
@@ -36,7 +35,7 @@ VERSION = "newsradar.quotes.v1"
 # (or, for the direct-object verbs below, an object) is a cue.
 SPEECH = frozenset(["say", "tell", "add", "note", "write", "post", "tweet", "claim", "argue", "insist", "warn", "announce", "declare", "state", "explain", "acknowledge", "admit", "concede", "confirm", "deny", "reject", "dismiss", "report", "reply", "respond", "answer", "ask", "wonder", "suggest", "indicate", "allege", "charge", "accuse", "contend", "maintain", "assert", "stress", "emphasize", "emphasise", "predict", "estimate", "promise", "pledge", "vow", "threaten", "urge", "demand", "complain", "comment", "recall", "reveal", "disclose", "testify", "caution", "observe", "remark", "mention", "continue", "tell", "assure", "boast", "brag", "joke", "quip", "lament", "concede", "believe", "think", "know", "feel", "fear", "hope", "expect", "worry", "doubt", "agree", "disagree", "show", "find", "conclude"])
 # verbs that report what was said through a direct object ("called for new tariffs", "denied the report")
-OBJECT_CUES = frozenset(["announce", "deny", "reject", "dismiss", "demand", "propose", "pledge", "promise", "vow", "urge", "call", "cite", "blame", "criticize", "criticise", "condemn", "praise", "welcome"])
+OBJECT_CUES = frozenset(["announce", "deny", "reject", "dismiss", "demand", "propose", "pledge", "promise", "vow", "urge", "call", "cite", "blame", "criticize", "criticise", "condemn", "praise", "welcome", "acknowledge", "admit", "mention", "discuss", "describe", "question", "endorse", "support", "oppose", "emphasize", "emphasise", "stress", "highlight", "recommend", "reveal", "disclose", "confirm", "predict", "estimate"])
 # cue verbs whose subject is a document or a study, not a speaker (kept: PolNeAR counts them)
 # verbs that report through a preposition: "accused X of …", "called for …", "warned of …", "talked about …"
 _PREP_CUES = {"accuse": ("of",), "warn": ("of", "about", "against"), "call": ("for",), "talk": ("about",),
@@ -45,6 +44,9 @@ _PREP_CUES = {"accuse": ("of",), "warn": ("of", "about", "against"), "call": ("f
               "rail": ("against",), "campaign": ("for", "against", "on"), "push": ("for",), "press": ("for",),
               "testify": ("about", "on"), "comment": ("on",), "insist": ("on",), "caution": ("against",)}
 _TO_CUES = frozenset(["want", "plan", "agree", "refuse", "decline", "promise", "pledge", "vow", "threaten", "hope", "expect", "urge"])
+# nouns that carry an attribution: "Trump's claim that …", "a promise to …", "concerns about …"
+NOUN_CUES = frozenset(["claim", "statement", "assertion", "allegation", "charge", "accusation", "promise", "pledge", "warning", "suggestion", "argument", "belief", "view", "report", "finding", "announcement", "insistence", "denial", "fear", "hope", "concern", "message", "remark", "comment", "admission", "threat", "vow", "demand", "proposal", "plan", "question", "complaint", "criticism", "doubt", "worry", "estimate", "prediction", "testimony", "conclusion", "assessment", "contention"])
+_NOUN_PREPS = ("about", "over")
 HEDGES = frozenset(["allegedly", "reportedly", "purportedly", "apparently", "supposedly", "seemingly", "possibly", "perhaps", "probably", "likely", "may", "might", "could", "rumored", "rumoured", "suspected", "believed", "unconfirmed", "unverified"])
 DENIALS = frozenset(["deny", "reject", "dismiss", "refute", "rebut", "rebuff", "disavow", "dispute", "repudiate"])
 _ANONYMOUS = re.compile(
@@ -53,91 +55,7 @@ _ANONYMOUS = re.compile(
 _PRONOUNS = frozenset(["he", "she", "they", "it", "i", "we", "you", "who", "which", "that", "this"])
 
 # quotation marks: opening → the closings that end it
-_OPEN = {"“": "”\"", "«": "»", "„": "“”", "‹": "›", "”": "”"}
-_DOUBLE_CLOSE = frozenset("”»\"“")
-_MAX_QUOTE = 20_000  # characters of one quotation (the parse reads at most that much of a text)
-_TITLE_COLON = re.compile(r"^([A-Z][\w.’'\- ]{1,40}?)\s?:\s+(\S.{3,})$")
-
-
-# ---------------------------------------------------------------------------------------- marks
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum()
-
-
-def quote_spans(text: str) -> list[tuple[int, int, bool]]:
-    """Quotations in ``text``: (start, end, well_formed) of the text inside the marks. A quotation
-    running over several paragraphs is one span (its inner reopening marks included)."""
-    spans: list[tuple[int, int, bool]] = []
-    n = len(text)
-    i = 0
-    open_at: int | None = None  # index of the first character inside the open quotation
-    closers = ""
-    while i < n:
-        ch = text[i]
-        two = text[i:i + 2]
-        if open_at is None:
-            if two in ("``", "''") and (i == 0 or not _is_word(text[i - 1])) and i + 2 < n and not text[i + 2].isspace():
-                open_at, closers = i + 2, "''"
-                i += 2
-                continue
-            if ch in "“«„‹" or (ch == '"' and (i + 1 < n and not text[i + 1].isspace())
-                                   and (i == 0 or not _is_word(text[i - 1]))):
-                open_at, closers = i + 1, (_OPEN.get(ch, '"') if ch != '"' else '"”')
-            elif ch in "”»" and (i + 1 >= n or not _is_word(text[i + 1])):
-                # a closing mark with no opening one: the quotation began at the paragraph's start
-                start = text.rfind("\n", 0, i) + 1
-                if spans and spans[-1][1] > start:
-                    start = spans[-1][1] + 1
-                if i - start > 2:
-                    spans.append((start, i, False))
-            i += 1
-            continue
-        # inside a quotation
-        if closers == "''":
-            if two == "''" and (i + 2 >= n or not _is_word(text[i + 2])):
-                spans.append((open_at, i, True))
-                open_at = None
-                i += 2
-                continue
-        elif ch in closers or ch in _DOUBLE_CLOSE:
-            if ch == '"' and i + 1 < n and _is_word(text[i + 1]) and not text[i - 1].isspace():
-                pass  # a straight mark between letters is not a closing one
-            elif (ch == "“" and "“" not in closers) or (ch == '"' and text[i - 1].isspace() and i + 1 < n
-                                                         and not text[i + 1].isspace()):
-                # an opening mark while a quotation is open: the previous one never closed
-                spans.append((open_at, _trim_end(text, open_at, i), False))
-                open_at = i + 1
-            else:
-                spans.append((open_at, i, True))
-                open_at = None
-            i += 1
-            continue
-        if ch == "\n" and two == "\n\n":
-            # a paragraph ends inside the quotation: it goes on if the next paragraph reopens
-            j = i
-            while j < n and text[j] == "\n":
-                j += 1
-            if j < n and (text[j] in "“«\"" or text[j:j + 2] in ("``", "''")):
-                i = j + (2 if text[j:j + 2] in ("``", "''") else 1)
-                continue
-            spans.append((open_at, i, False))
-            open_at = None
-            i = j
-            continue
-        if i - open_at > _MAX_QUOTE:
-            spans.append((open_at, i, False))
-            open_at = None
-        i += 1
-    if open_at is not None:
-        spans.append((open_at, _trim_end(text, open_at, n), False))
-    return [(s, e, ok) for s, e, ok in spans if text[s:e].strip(" ,.") and e > s]
-
-
-def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return end
+_TITLE_COLON = re.compile(r"^([A-Z][\w.’'\- ]{1,60}?)\s?:\s+(\S.{3,})$")
 
 
 # ------------------------------------------------------------------------------------ the parse
@@ -153,7 +71,8 @@ def _speaker_of(verb: Token) -> Span | None:
                 if grand.dep_ == "pobj":
                     return _phrase(grand)
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
-        return _speaker_of(verb.head) if verb.dep_ != "advcl" else None
+        # "…, saying that …" / "…, adding …": the participle's speaker is its clause's subject
+        return _speaker_of(verb.head) if verb.dep_ != "advcl" or verb.tag_ == "VBG" else None
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):  # "…, said Jones, the envoy"
         return _phrase(verb.head)
     return None
@@ -243,6 +162,8 @@ def attributions(doc: Doc) -> list[dict[str, Any]]:
             previous["end"] = end
             previous["content"] += " " + text[start:end].strip()
             continue
+        if _fragment(doc, start, end):
+            continue  # a few verbless words in marks belong to the sentence's own attribution, if any
         cue = _cue_near(doc, start, end, quoted)
         if cue is not None:
             item = _direct_or_mixed(doc, start, end, cue, marks)
@@ -253,6 +174,11 @@ def attributions(doc: Doc) -> list[dict[str, Any]]:
             item = _item(doc, start, end, None, dash, "direct")
             item["cue"], item["cue_start"] = text[end:dash.start_char].strip(" ”\"'’»") or "—", end
         elif previous is not None and previous.get("speaker") and _continues(text, previous["end"], start):
+            if previous["kind"] == "direct" and "\n" not in text[previous["end"]:start]:
+                previous["pieces"].append([start, end])  # the same paragraph goes on quoting the same speaker
+                previous["end"] = end
+                previous["content"] += " " + text[start:end].strip()
+                continue
             item = dict(previous, start=start, end=end, pieces=[[start, end]], content=text[start:end].strip(),
                         kind="direct", sentence=_sentence_of(doc, start))
         elif words >= 6 and (not well_formed or _own_paragraph(text, start, end)):
@@ -290,17 +216,31 @@ def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _fragment(doc: Doc, start: int, end: int) -> bool:
+    """A few words in marks with no verb ("a provocation", "budget reforms"): a scare quote or a
+    quoted phrase inside someone's reported speech, not a quotation of its own."""
+    words = doc.text[start:end].split()
+    if len(words) > 5:
+        return False
+    span = doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and not any(t.pos_ in ("VERB", "AUX") for t in span)
+
+
 def _interrupted(text: str, previous: dict[str, Any], start: int) -> bool:
     """Does the quotation at ``start`` go on with the previous one across its attribution?"""
     cue = previous.get("cue_start")
     if previous["kind"] != "direct" or cue is None or not previous["end"] < cue < start:
         return False
+    if not (previous["content"] + text[previous["end"]:previous["end"] + 1]).rstrip(" ”\"'’»").endswith(
+            (",", ".", "!", "?", "…", ";", ":", "—")):
+        return False  # two quoted phrases of one sentence, not a quotation broken by its attribution
     between = _INITIALS.sub("", text[previous["end"]:start])
     return "\n" not in between and len(between) < 200 and len(re.findall(r"[.!?]\s", between)) <= 1
 
 
 _INITIALS = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|Jr|Sr|Sept|Oct|Nov|Dec|Jan|Feb|Aug)\.")
 _DASH_NAME = re.compile(r"[\"”’'»]?\s*[―—–]{1,2}\s*([A-Z][\w.’'-]*(?:[ ][A-Z][\w.’'-]*){0,3})")
+_TAIL = re.compile(r",\s+(?:citing|saying|adding|noting|arguing|according to|(?:he|she|they) (?:said|added))\b")
 _LEAD_IN = frozenset([":", ",", "—", "–", "-", "that", "reporters", "him", "her", "them", "us", "me"])
 
 
@@ -403,7 +343,7 @@ def _sentence_of(doc: Doc, char: int) -> list[int]:
     if token is None or not len(token):
         return [char, char]
     sent = token[0].sent
-    return [sent.start_char, _trim_end(doc.text, sent.start_char, sent.end_char)]
+    return [sent.start_char, trim_end(doc.text, sent.start_char, sent.end_char)]
 
 
 def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
@@ -418,6 +358,11 @@ def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
         if lemma == "accord" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
             item = _according_to(doc, token)
             if item:
+                found.append(item)
+            continue
+        if token.pos_ == "NOUN" and lemma in NOUN_CUES:
+            item = _noun_cue(doc, token, marks)
+            if item is not None:
                 found.append(item)
             continue
         if token.pos_ not in ("VERB", "AUX") or (lemma not in SPEECH and lemma not in OBJECT_CUES
@@ -438,11 +383,39 @@ def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
         inner = [q for q in direct if q["start"] >= start - 1 and q["end"] <= end + 1]
         if inner and all(q.get("cue_start") == token.idx for q in inner):
             continue  # the quotation already is this attribution
+        tail = _TAIL.search(doc.text, start, end)
+        if tail is not None:  # "…, citing …" / "…, he said": another attribution's, not this content
+            end = tail.start()
         item = _item(doc, start, end, token, speaker, "mixed" if any(start <= s and e <= end + 1 for s, e, _ in marks) else "indirect")
         item["content"] = _strip_marks(item["content"])
         found.append(item)
         taken.add(token.i)
     return found
+
+
+def _noun_cue(doc: Doc, noun: Token, marks: list[tuple[int, int, bool]]) -> dict[str, Any] | None:
+    """"Trump's claim that …", "the promise to …", "concerns about …": the clause or phrase the noun
+    governs; its speaker is the noun's possessor (or the agent after "by"), when there is one."""
+    content: tuple[int, int] | None = None
+    for child in noun.children:
+        if child.dep_ in ("acl", "ccomp") and child.i > noun.i and (
+                any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children)
+                or any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)):
+            content = _edges(child)
+            break
+        if child.dep_ == "prep" and child.lower_ in _NOUN_PREPS and child.i == noun.i + 1:
+            objects = [g for g in child.children if g.dep_ in ("pobj", "pcomp")]
+            if objects:
+                content = _edges(objects[0])
+                break
+    if content is None or content[1] - content[0] < 1:
+        return None
+    speaker = next((_phrase(c) for c in noun.children if c.dep_ == "poss"), None)
+    start, end = doc[content[0]].idx, doc[content[1]].idx + len(doc[content[1]])
+    item = _item(doc, start, end, noun, speaker, "mixed" if any(start <= a and b <= end + 1 for a, b, _ in marks)
+                 else "indirect")
+    item["content"] = _strip_marks(item["content"])
+    return item
 
 
 def _complement(verb: Token, lemma: str) -> tuple[int, int] | None:
@@ -520,7 +493,7 @@ def title_attribution(title: str) -> dict[str, Any] | None:
     if not match:
         return None
     speaker, content = match.group(1).strip(), match.group(2).strip()
-    if len(speaker.split()) > 5 or speaker.lower() in ("update", "watch", "live", "breaking", "exclusive",
+    if len(speaker.split()) > (7 if content[:1] in "“\"'‘«" else 5) or speaker.lower() in ("update", "watch", "live", "breaking", "exclusive",
                                                         "opinion", "analysis", "editorial", "explainer", "video"):
         return None
     offset = title.index(content, match.start(2))

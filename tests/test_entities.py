@@ -37,11 +37,23 @@ def find(groups, alias):
 
 def test_pipeline_has_our_components_in_order():
     language = analysis.pipeline()
-    assert language.pipe_names[-1:] == ["newsradar_mentions"] and "parser" not in language.pipe_names
+    # the model's components (the parser moved after the recognizer), then ours in registration order
+    assert language.pipe_names == ["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "parser",
+                                   "newsradar_mentions", "newsradar_quotes"]
     assert not language.analyze_pipes()["problems"]["newsradar_mentions"]
     meta = language.get_pipe_meta("newsradar_mentions")
     assert meta.requires == ["doc.ents"] and meta.assigns == ["doc._.mentions", "doc._.acronyms"]
-    assert [s.name for s in stages.registered()][:2] == ["terms", "entities"]
+    assert [s.name for s in stages.registered()][:3] == ["terms", "entities", "quotes"]
+
+
+def test_the_parser_changes_no_name():
+    """The recognizer's names are those of the model without a parser (the parser runs after it)."""
+    import spacy
+
+    text = ("Secretary of State Marco Rubio said on Tuesday. The Pentagon, in Washington, denied it. "
+            "Nicolás Maduro spoke in Caracas.\n\nThe USS Gerald R. Ford sailed to the Caribbean Sea.")
+    without = spacy.load(nlp.MODEL, exclude=["parser"])(text)
+    assert [(e.text, e.label_) for e in nlp.bare()(text).ents] == [(e.text, e.label_) for e in without.ents]
 
 
 def test_surname_and_title_resolve_to_the_full_name():

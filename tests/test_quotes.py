@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from newsradar.quotes import quote_spans, title_attribution
+from newsradar.quotemarks import quote_spans
+from newsradar.quotes import title_attribution
 from newsradar.stages.quotes import quotes_of_text
 
 

@@ -46,7 +46,7 @@ def test_sample_corpus_clusters_into_its_written_stories(db_url):
     with open_store(db_url) as store:
         ingest([str(EXAMPLES)], store, workers=1)
         report = pipeline.run([], store).stories
-        assert report.articles == 41 and store.stats()["unclustered"] == 0  # 44 articles, 3 syndicated copies
+        assert report.articles == 42 and store.stats()["unclustered"] == 0  # 45 articles, 3 syndicated copies
         articles = list(store.iter_articles())
         _, _, f1 = bcubed([a["story_id"] for a in articles], [gold_story(a["title"]) for a in articles])
         assert f1 >= EXAMPLES_FLOOR
@@ -100,11 +100,11 @@ def test_rebuild_reclusters_without_parsing_again(db_url, monkeypatch):
         before = partition(store)
         monkeypatch.setattr(nlp, "parse", lambda *a, **k: pytest.fail("rebuild parsed an article again"))
         report = pipeline.run([], store, rebuild=True).stories
-        assert report.articles == 41
+        assert report.articles == 42
         assert partition(store) == before
         # with other settings, rebuild regroups the same articles
         strict = pipeline.run([], store, rebuild=True, config=StoryConfig(threshold=0.9, split_threshold=0.0)).stories
-        assert strict.joined == 0 and store.stats()["stories"] == 41
+        assert strict.joined == 0 and store.stats()["stories"] == 42
 
 
 def test_merges_and_splits_keep_their_history(db_url):
@@ -225,7 +225,7 @@ def test_stories_commands(db_url):
     missing = runner.invoke(app, ["stories", "show", "99999", "--db", db_url])
     assert missing.exit_code == 1 and "no story with id 99999" in missing.output
     rebuilt = runner.invoke(app, ["stories", "rebuild", "--db", db_url])
-    assert rebuilt.exit_code == 0 and "41 articles clustered into" in rebuilt.output
+    assert rebuilt.exit_code == 0 and "42 articles clustered into" in rebuilt.output
     exported = json.loads(runner.invoke(app, ["export", "--format", "json", "--db", db_url]).stdout)
     assert len(exported["stories"]) == len(document["stories"])
     assert all(a["story_id"] is not None for a in exported["articles"])
@@ -239,10 +239,10 @@ def test_stories_update_after_a_bulk_load_analyses_then_clusters(db_url):
     with open_store(db_url) as store:
         assert store.stats()["stories"] == 0
     updated = runner.invoke(app, ["stories", "update", "--db", db_url])
-    assert updated.exit_code == 0 and "41 articles clustered" in updated.output, updated.output
+    assert updated.exit_code == 0 and "42 articles clustered" in updated.output, updated.output
     with open_store(db_url) as store:
         assert all(a["story_id"] is not None for a in store.iter_articles())
         with store.connect() as conn:
             analysed = conn.execute(text("SELECT count(DISTINCT article_id) FROM analyses")).scalar_one()
             mentioned = conn.execute(text("SELECT count(DISTINCT article_id) FROM mentions")).scalar_one()
-    assert analysed == 41 and mentioned > 30
+    assert analysed == 42 and mentioned > 30

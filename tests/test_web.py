@@ -417,7 +417,7 @@ def test_serve_command_serves_the_store_and_prints_the_url(sample_url):
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        assert response.status_code == 200 and response.json()["articles"] == 44
+        assert response.status_code == 200 and response.json()["articles"] == 45
     finally:
         process.terminate()
         process.wait(timeout=10)
