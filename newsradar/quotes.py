@@ -39,10 +39,10 @@ OBJECT_CUES = frozenset(["announce", "deny", "reject", "dismiss", "demand", "pro
 # cue verbs whose subject is a document or a study, not a speaker (kept: PolNeAR counts them)
 # verbs that report through a preposition: "accused X of …", "called for …", "warned of …", "talked about …"
 _PREP_CUES = {"accuse": ("of",), "warn": ("of", "about", "against"), "call": ("for",), "talk": ("about",),
-              "speak": ("about", "of", "on"), "ask": ("about", "for"), "complain": ("about", "of"),
+              "speak": ("about", "of"), "ask": ("about", "for"), "complain": ("about", "of"),
               "criticize": ("for",), "criticise": ("for",), "blame": ("for",), "argue": ("for", "against"),
               "rail": ("against",), "campaign": ("for", "against", "on"), "push": ("for",), "press": ("for",),
-              "testify": ("about", "on"), "comment": ("on",), "insist": ("on",), "caution": ("against",)}
+              "testify": ("about", "on"), "insist": ("on",), "caution": ("against",)}
 _TO_CUES = frozenset(["want", "plan", "agree", "refuse", "decline", "promise", "pledge", "vow", "threaten", "hope", "expect", "urge"])
 # nouns that carry an attribution: "Trump's claim that …", "a promise to …", "concerns about …"
 NOUN_CUES = frozenset(["claim", "statement", "assertion", "allegation", "charge", "accusation", "promise", "pledge", "warning", "suggestion", "argument", "belief", "view", "report", "finding", "announcement", "insistence", "denial", "fear", "hope", "concern", "message", "remark", "comment", "admission", "threat", "vow", "demand", "proposal", "plan", "question", "complaint", "criticism", "doubt", "worry", "estimate", "prediction", "testimony", "conclusion", "assessment", "contention"])
@@ -315,10 +315,10 @@ def _item(doc: Doc, start: int, end: int, cue: Token | None, speaker: Span | Non
         "speaker_start": speaker.start_char if speaker is not None else None,
         "speaker_end": speaker.end_char if speaker is not None else None,
         "speaker_head": _head_text(speaker) if speaker is not None else None,
-        "speaker_root": speaker.root.idx if speaker is not None else None,
+        "speaker_root": _name_in(speaker).idx if speaker is not None else None,
         "antecedent": _antecedent(cue, speaker),
         "speaker_plural": bool(speaker is not None and speaker.root.tag_ in ("NNS", "NNPS")),
-        "speaker_pos": speaker.root.pos_ if speaker is not None else None,
+        "speaker_pos": _name_in(speaker).pos_ if speaker is not None else None,
         "sentence": sentence,
         "negated": bool(cue is not None and any(c.dep_ == "neg" for c in cue.children)),
     }
@@ -332,6 +332,16 @@ def _antecedent(cue: Token | None, speaker: Span | None) -> list[int] | None:
         head = cue.head
         return [head.idx, head.idx + len(head)]
     return None
+
+
+def _name_in(span: Span) -> Token:
+    """The word that names the speaker: the head, or the name in apposition to it ("Iran's foreign
+    minister, Abbas Araghchi"); a word in capitals is a name ("TEHRAN")."""
+    root = span.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.pos_ == "PROPN" and span.start <= child.i < span.end:
+            return child
+    return root
 
 
 def _head_text(span: Span) -> str:
@@ -419,32 +429,32 @@ def _noun_cue(doc: Doc, noun: Token, marks: list[tuple[int, int, bool]]) -> dict
 
 
 def _complement(verb: Token, lemma: str) -> tuple[int, int] | None:
-    """The token range of what a reporting verb reports."""
+    """The token range of what a reporting verb reports: its clause; or what it was asked to do
+    ("urged Iran to release the ship", "called on Tehran to …"); or what it is about ("warned of
+    …"); or its object with what the object was called ("described the talks as serious",
+    "called the charges unfounded")."""
     for child in verb.children:
         if child.dep_ == "ccomp" and child.i > verb.i - 1 or (child.dep_ == "ccomp" and lemma in SPEECH):
             return _edges(child)
-    if lemma in _TO_CUES:
-        for child in verb.children:
-            if child.dep_ == "xcomp" and child.i > verb.i:
-                return _edges(child)
-    for child in verb.children:
+    after = [c for c in verb.children if c.i > verb.i]
+    told = next((c for c in after if c.dep_ in ("xcomp", "oprd")), None)
+    if lemma in _TO_CUES and told is not None and not any(c.dep_ == "dobj" for c in after):
+        return _edges(told)
+    for child in after:
         if child.dep_ == "prep" and child.lower_ in _PREP_CUES.get(lemma, ()):
             for grand in child.children:
                 if grand.dep_ in ("pobj", "pcomp"):
-                    return _edges(grand)
-    if lemma in OBJECT_CUES:
-        for child in verb.children:
-            if child.dep_ == "dobj" and child.i > verb.i:
-                if lemma == "call":  # "called the charges unsubstantiated": the object and what it was called
-                    told = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp") and c.i > child.i]
-                    if not told:
-                        return None
-                    return _edges(child)[0], _edges(told[-1])[1]
-                return _edges(child)
-            if child.dep_ == "prep" and child.lower_ in ("for", "on") and lemma == "call":
-                for grand in child.children:
-                    if grand.dep_ == "pobj":
-                        return _edges(grand)
+                    return _edges(grand)[0], (_edges(told)[1] if told is not None and told.i > grand.i
+                                              else _edges(grand)[1])
+    if lemma in OBJECT_CUES or lemma in _TO_CUES:
+        obj = next((c for c in after if c.dep_ in ("dobj", "dative")), None)
+        if obj is None:
+            return None
+        rest = [c for c in after if c.i > obj.i and (c.dep_ in ("xcomp", "oprd", "ccomp")
+                                                      or (c.dep_ == "prep" and c.lower_ == "as"))]
+        if lemma == "call" and not rest:
+            return None  # "called Tehran" is a phone call, not a claim
+        return _edges(obj)[0], (_edges(rest[-1])[1] if rest else _edges(obj)[1])
     return None
 
 
@@ -538,7 +548,7 @@ def speaker_type(item: dict[str, Any], sentence: str) -> str:
         return "anonymous"
     if lower in _PRONOUNS:
         return "pronoun"
-    if item.get("speaker_pos") == "PROPN":
+    if item.get("speaker_pos") == "PROPN" or (speaker.isupper() and len(speaker) > 2):
         return "group" if item.get("speaker_plural") and item.get("speaker_start") is not None and \
             speaker.split()[0].lower() in ("several", "some", "many", "other", "two", "three", "few") else "named"
     if item.get("speaker_plural"):

@@ -121,7 +121,8 @@ def test_mixed_quote_inside_reported_speech():
     quote = find(items, "provocation")
     assert quote["kind"] == "mixed" and quote["cue"] == "called"
     nested = one("The envoy said the minister had called it ‘a provocation’ in private.")
-    assert find(nested, "provocation")["kind"] == "indirect"
+    quote = find(nested, "provocation")  # a quote in single marks inside the envoy's reported speech
+    assert quote["kind"] == "mixed" and quote["speaker"] == "The envoy" and quote["cue"] == "said"
 
 
 def test_headline_colon_cue():
