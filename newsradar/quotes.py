@@ -21,6 +21,7 @@ question). Resolving speakers to entities needs the whole article and is ``stage
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +102,32 @@ def _is_cue(token: Token) -> bool:
     return token.lemma_.lower() in SPEECH and token.pos_ in ("VERB", "AUX")
 
 
+def _text(doc: Doc) -> str:
+    """The Doc's text, joined once (``Doc.text`` joins every token each time it is read)."""
+    text = doc.user_data.get("newsradar_text")
+    if text is None:
+        text = doc.user_data["newsradar_text"] = doc.text
+    return text
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    """The index of the first token starting at or after ``char`` (a bisection over the offsets)."""
+    offsets = doc.user_data.get("newsradar_offsets")
+    if offsets is None:
+        offsets = doc.user_data["newsradar_offsets"] = [t.idx for t in doc]
+    return bisect_left(offsets, char)
+
+
+def _sentence_span(doc: Doc, i: int) -> tuple[int, int]:
+    """The token range of the sentence holding token ``i`` (sentences found once per Doc: asking a
+    token for its sentence walks the whole Doc every time)."""
+    starts = doc.user_data.get("newsradar_sentences")
+    if starts is None:
+        starts = doc.user_data["newsradar_sentences"] = [sent.start for sent in doc.sents] + [len(doc)]
+    at = bisect_right(starts, i) - 1
+    return starts[max(at, 0)], starts[min(max(at, 0) + 1, len(starts) - 1)]
+
+
 def _in(token: Token, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s <= token.idx < e for s, e in spans)
 
@@ -108,7 +135,8 @@ def _in(token: Token, spans: Iterable[tuple[int, int]]) -> bool:
 def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> Token | None:
     """The cue of a quotation at [start, end): a reporting verb just after it, else just before it
     in its sentence, else the one governing it."""
-    after = [t for t in doc if t.idx >= end][:9]
+    first_after = _token_at(doc, end)
+    after = list(doc[first_after:first_after + 9])
     for token in after:
         if token.text == "\n\n" or token.text.startswith("\n") or _in(token, quoted) and token.idx > end + 1:
             break
@@ -116,9 +144,12 @@ def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> 
             return token
         if token.text in (".", "?", "!") and token.idx > end + 1:
             break
-    before = [t for t in doc if t.idx + len(t) <= start]
+    last_before = _token_at(doc, start)
+    while last_before > 0 and doc[last_before - 1].idx + len(doc[last_before - 1]) > start:
+        last_before -= 1
+    before = list(doc[max(0, last_before - 16):last_before])
     if before:
-        sent_start = before[-1].sent.start if before[-1].sent.end > before[-1].i else before[-1].i
+        sent_start = _sentence_span(doc, before[-1].i)[0]
         window = [t for t in before[-14:] if t.i >= sent_start - 0 and not _in(t, quoted)]
         # "X said: "…"" may be its own sentence when the parser splits at the colon
         opening = before[-1] if before[-1].text in ("“", "\"", "``", "«") else None
@@ -134,7 +165,7 @@ def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> 
                 break
             if _is_cue(token) and (_speaker_of(token) is not None):
                 return token
-    inside = [t for t in doc if start <= t.idx < end]
+    inside = list(doc[_token_at(doc, start):_token_at(doc, end)])
     if inside:
         head = inside[0]
         for _ in range(20):
@@ -148,7 +179,7 @@ def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> 
 
 def attributions(doc: Doc) -> list[dict[str, Any]]:
     """Every attribution in one Doc: the quotations' and the indirect ones, in text order."""
-    text = doc.text
+    text = _text(doc)
     marks = quote_spans(text)
     found: list[dict[str, Any]] = []
     taken: set[int] = set()  # token indexes of cues already used
@@ -194,6 +225,8 @@ def attributions(doc: Doc) -> list[dict[str, Any]]:
     found.sort(key=lambda q: q["start"])
     for item in found:
         item.pop("cue_token", None)
+    for key in ("newsradar_text", "newsradar_offsets", "newsradar_sentences"):
+        doc.user_data.pop(key, None)  # caches of this pass: the Doc may travel between processes
     return found
 
 
@@ -203,7 +236,7 @@ _TRANSCRIPT = re.compile(r"(?m)^[\"“]?([A-Z][A-Z.'’ -]{1,30}[A-Z]):[ ]+(\S.*
 def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """An interview transcript's turns: a paragraph opening with a speaker in capitals and a colon."""
     out = []
-    for match in _TRANSCRIPT.finditer(doc.text):
+    for match in _TRANSCRIPT.finditer(_text(doc)):
         start, end = match.start(2), match.end(2)
         if any(q["start"] <= start < q["end"] for q in found):
             continue
@@ -219,7 +252,7 @@ def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _fragment(doc: Doc, start: int, end: int) -> bool:
     """A few words in marks with no verb ("a provocation", "budget reforms"): a scare quote or a
     quoted phrase inside someone's reported speech, not a quotation of its own."""
-    words = doc.text[start:end].split()
+    words = _text(doc)[start:end].split()
     if len(words) > 5:
         return False
     span = doc.char_span(start, end, alignment_mode="expand")
@@ -250,14 +283,14 @@ def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tup
     quotation is part of what the cue reports ("called the plan \"a trap\"")."""
     speaker = _speaker_of(cue)
     if cue.idx < start:
-        between = [t for t in doc if cue.idx + len(cue) <= t.idx < start]
+        between = list(doc[cue.i + 1:_token_at(doc, start)])
         words = [t for t in between if t.text not in ("“", "\"", "``", "«", "'", "‘", "„")]
         if cue.lemma_.lower() == "tell" and len(words) <= 4:
             words = [t for t in words if t.dep_ not in ("dobj", "dative", "det", "compound", "amod", "poss")]
         if any(t.lower_ not in _LEAD_IN and not t.is_space for t in words):
             complement = _complement(cue, cue.lemma_.lower())
             if complement is None:
-                left, right = cue.i + 1, min(len(doc) - 1, max(t.i for t in doc if t.idx < end) + 1)
+                left, right = cue.i + 1, min(len(doc) - 1, _token_at(doc, end))
             else:
                 left, right = complement
             content_start, content_end = doc[left].idx, max(doc[right].idx + len(doc[right]), end)
@@ -269,7 +302,7 @@ def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tup
     elif cue.idx >= end:
         # "The plan is \"a trap,\" he said": words of the sentence before the quotation are reported too
         sentence = _sentence_of(doc, start)
-        lead = doc.text[sentence[0]:start].rstrip(" “\"«`'‘")
+        lead = _text(doc)[sentence[0]:start].rstrip(" “\"«`'‘")
         if len(lead.split()) >= 2 and "\n" not in lead and not lead.rstrip().endswith((":", ",")):
             item = _item(doc, sentence[0], end, cue, speaker, "mixed")
             item["content"] = _strip_marks(item["content"])
@@ -279,7 +312,7 @@ def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tup
 
 def _dash_speaker(doc: Doc, end: int) -> Span | None:
     """``"…" — Name``: a quotation signed with a dash."""
-    match = _DASH_NAME.match(doc.text, end)
+    match = _DASH_NAME.match(_text(doc), end)
     if match is None:
         return None
     return doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
@@ -297,7 +330,7 @@ def _own_paragraph(text: str, start: int, end: int) -> bool:
 
 
 def _item(doc: Doc, start: int, end: int, cue: Token | None, speaker: Span | None, kind: str) -> dict[str, Any]:
-    text = doc.text
+    text = _text(doc)
     dateline = _DATELINE.match(text, start) if start == 0 or text[start - 1] == "\n" else None
     if dateline is not None and dateline.end() < end:
         start = dateline.end()
@@ -349,11 +382,12 @@ def _head_text(span: Span) -> str:
 
 
 def _sentence_of(doc: Doc, char: int) -> list[int]:
-    token = doc.char_span(char, min(char + 1, len(doc.text)), alignment_mode="expand")
+    token = doc.char_span(char, min(char + 1, len(_text(doc))), alignment_mode="expand")
     if token is None or not len(token):
         return [char, char]
-    sent = token[0].sent
-    return [sent.start_char, trim_end(doc.text, sent.start_char, sent.end_char)]
+    first, last = _sentence_span(doc, token[0].i)
+    start_char, end_char = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
+    return [start_char, trim_end(_text(doc), start_char, end_char)]
 
 
 def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
@@ -393,7 +427,7 @@ def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
         inner = [q for q in direct if q["start"] >= start - 1 and q["end"] <= end + 1]
         if inner and all(q.get("cue_start") == token.idx for q in inner):
             continue  # the quotation already is this attribution
-        tail = _TAIL.search(doc.text, start, end)
+        tail = _TAIL.search(_text(doc), start, end)
         if tail is not None:  # "…, citing …" / "…, he said": another attribution's, not this content
             end = tail.start()
         item = _item(doc, start, end, token, speaker, "mixed" if any(start <= s and e <= end + 1 for s, e, _ in marks) else "indirect")
@@ -474,7 +508,8 @@ def _according_to(doc: Doc, according: Token) -> dict[str, Any] | None:
     if not objects:
         return None
     speaker = _phrase(objects[0])
-    sent = according.sent
+    first, last = _sentence_span(doc, according.i)
+    sent = doc[first:last]
     skip_from, skip_to = according.i, speaker.end
     tokens = [t for t in sent if not (skip_from <= t.i < skip_to)]
     while tokens and (tokens[0].is_punct or tokens[0].is_space):
@@ -486,7 +521,7 @@ def _according_to(doc: Doc, according: Token) -> dict[str, Any] | None:
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     item = _item(doc, start, end, according, speaker, "according_to")
     item["cue"] = "according to"
-    item["content"] = _strip_marks(doc.text[start:end] if end - start < 2000 else doc.text[start:start + 2000])
+    item["content"] = _strip_marks(_text(doc)[start:end] if end - start < 2000 else _text(doc)[start:start + 2000])
     return item
 
 
