@@ -469,7 +469,16 @@ def _complement(verb: Token, lemma: str) -> tuple[int, int] | None:
     "called the charges unfounded")."""
     for child in verb.children:
         if child.dep_ == "ccomp" and child.i > verb.i - 1 or (child.dep_ == "ccomp" and lemma in SPEECH):
-            return _edges(child)
+            left, right = _edges(child)
+            # "said he would order a review and warned against …": the second report is the speaker's
+            # own next act, not part of what was said
+            for conj in child.children:
+                if conj.dep_ == "conj" and conj.i > child.i and conj.lemma_.lower() in SPEECH | OBJECT_CUES \
+                        and not any(c.dep_.startswith("nsubj") for c in conj.children):
+                    right = min(right, conj.left_edge.i - 1)
+            while right > left and (child.doc[right].is_punct or child.doc[right].lower_ in ("and", "but")):
+                right -= 1
+            return left, right
     after = [c for c in verb.children if c.i > verb.i]
     told = next((c for c in after if c.dep_ in ("xcomp", "oprd")), None)
     if lemma in _TO_CUES and told is not None and not any(c.dep_ == "dobj" for c in after):

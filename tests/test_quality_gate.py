@@ -96,3 +96,35 @@ def test_alias_resolution_quality():
     assert result["articles"] == 20 and result["gold_pairs"] == 45
     assert result["precision"] >= ALIAS_PRECISION_FLOOR
     assert result["recall"] >= ALIAS_RECALL_FLOOR
+
+
+# Quotes (bench/quotes.py; measured 2026-12-04): PolNeAR dev, all 84 articles and the untouched quarter
+QUOTES_FLOORS = {("all_articles", "all", "content"): 0.62,  # measured 0.628 (goal 0.80: not met)
+                 ("all_articles", "direct", "content"): 0.85,  # measured 0.861 (goal 0.90: not met)
+                 ("all_articles", "direct", "speaker"): 0.80,  # measured 0.809 (goal 0.90: not met)
+                 ("held_out", "direct", "content"): 0.83,  # measured 0.842
+                 ("held_out", "all", "content"): 0.63}  # measured 0.641
+# our hand gold over the sample corpus (tests/data/quotes_gold.jsonl)
+QUOTES_SAMPLE_FLOORS = {"content_f1": 0.87, "speaker_f1": 0.83, "resolved_accuracy": 0.82, "kind_accuracy": 0.97,
+                        "speaker_type_accuracy": 0.92, "denial_accuracy": 0.92, "hedged_accuracy": 0.98}
+
+
+@pytest.mark.datasets("polnear-dev")
+def test_quotes_quality():
+    from bench.quotes import evaluate
+
+    _, _, report = evaluate()
+    assert report["articles"] == 84 and report["attributions"] == 2192
+    for (part, kind, measure), floor in QUOTES_FLOORS.items():
+        assert report[part][kind][measure]["f1"] >= floor, (part, kind, measure, report[part][kind][measure])
+
+
+def test_quotes_sample_corpus_gold():
+    from bench.quotes import sample_gold
+
+    result = sample_gold()
+    assert result["gold"] == 203
+    measured = {"content_f1": result["content"]["f1"], "speaker_f1": result["speaker"]["f1"],
+                **{k: v for k, v in result.items() if k.endswith("_accuracy")}}
+    for measure, floor in QUOTES_SAMPLE_FLOORS.items():
+        assert measured[measure] >= floor, (measure, measured)
