@@ -178,6 +178,34 @@ def test_home_story_article_search_click_path(browser, sample_site, artifacts):
     print(f"\nscreenshots in {artifacts}")
 
 
+def test_who_said_what_in_the_browser(browser, sample_site, artifacts):
+    """A story's "Who said what", a quote highlighted in its article with the speaker, the speaker's
+    "Quoted by", and the quotes search — in a real browser, with no script errors."""
+    from newsradar.store import quotes as quote_store
+
+    hegseth = quote_store.listing(sample_site.store, quote_store.QuoteFilters(speaker="Hegseth", kinds=("direct",)))
+    assert hegseth, "the sample corpus quotes Hegseth"
+    quote = next(q for q in hegseth if q["speaker_entity_id"] and q["field"] == "text")
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    watch = Watch(page, sample_site.base)
+    page.goto(f"{sample_site.base}/stories/{quote['story_id']}")
+    section = page.locator("section.who-said-what")
+    assert "Who said what" in section.locator("h2").inner_text()
+    assert section.locator("table.speakers-outlets tbody tr").count() >= 2
+    page.screenshot(path=str(artifacts / "who-said-what.png"), full_page=True)
+    page.goto(f"{sample_site.base}/articles/{quote['article_id']}")
+    highlighted = page.locator(".text span.quote")
+    assert highlighted.count() >= 1
+    titles = [highlighted.nth(i).get_attribute("title") for i in range(highlighted.count())]
+    assert any(t.startswith("Pete Hegseth") for t in titles), titles
+    page.locator("section[aria-labelledby=quotes-title] a[href^='/entities/']").first.click()
+    page.wait_for_load_state()
+    assert "/entities/" in page.url and page.locator("#quoted-by-title").count() == 1
+    page.goto(sample_site.base + "/quotes?q=drugs")
+    assert page.locator("ul.quotes li").count() >= 1
+    assert watch.events == []
+
+
 def test_login_and_feed_management_in_the_browser(browser, sample_site, artifacts):
     page = browser.new_page()
     watch = Watch(page, sample_site.base)
