@@ -64,7 +64,7 @@ def analyze_records(records: Sequence[ArticleText], stages: Sequence[Stage] | No
         for stage in stages:
             if stage.needs:
                 found[stage.name] = stage.extract(record, title_doc, text_doc,
-                                                  prior={n: found.get(n) for n in stage.needs})  # type: ignore[call-arg]
+                                                  prior={n: found.get(n) for n in stage.needs})
             else:
                 found[stage.name] = stage.extract(record, title_doc, text_doc)
         results.append((record.id, found))

@@ -281,6 +281,25 @@ def test_who_said_what_on_a_story(analysed):
     assert set(found["silent"]) == set(found["outlets"])
 
 
+def test_source_diversity_per_outlet(analysed):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from newsradar.cli import app
+    from newsradar.store import quotes as quote_store
+    from newsradar.web.app import create_app
+
+    rows = {r["outlet"]: r for r in quote_store.by_outlet(analysed)}
+    assert set(rows) == {"Harbor Wire", "Meridian Post"}
+    harbor = rows["Harbor Wire"]
+    assert harbor["quotes"] >= 4 and harbor["speakers"] >= 2 and 0 < harbor["anonymous_share"] < 1
+    assert rows["Meridian Post"]["anonymous_share"] == 0
+    result = CliRunner().invoke(app, ["quotes", "sources", "--db", analysed.url, "--json"])
+    assert result.exit_code == 0 and {json.loads(line)["outlet"] for line in result.stdout.splitlines()} == set(rows)
+    items = TestClient(create_app(store=analysed)).get("/api/v1/quotes/sources").json()["items"]
+    assert {i["outlet"] for i in items} == set(rows)
+
+
 def test_cli_quotes_list_and_export(analysed, tmp_path):
     from typer.testing import CliRunner
 

@@ -54,3 +54,29 @@ def quotes_list(db: DbOption = None,
         grid.add_row(str(quote["article_id"]), quote["outlet"] or "", speaker_text, quote["kind"] + flags, content)
     out.print(grid)
     say(f"{len(found)} quotes" + (" (more with --offset)" if len(found) == limit else ""), err)
+
+
+@quotes_app.command("sources")
+def quotes_sources(db: DbOption = None,
+                   since: Annotated[str | None, typer.Option(help="Articles published on or after (YYYY-MM-DD).")] = None,
+                   as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False) -> None:
+    """Source diversity per outlet: quotes, distinct speakers, share of anonymous sources, share of
+    official voices (government, military, police, courts, legislature) among coded speakers."""
+    with open_db(db) as store:
+        rows = quote_store.by_outlet(store, date_option(since, "--since"))
+    if as_json:
+        for row in rows:
+            print_json(row)
+        return
+    if not rows:
+        err.print("no quotes yet: analyze some articles first", markup=False)
+        return
+    grid = table("outlet", "quotes", "speakers", "anonymous", "official", right=("quotes", "speakers", "anonymous", "official"))
+    for row in rows:
+        grid.add_row(row["outlet"], str(row["quotes"]), str(row["speakers"]), _share(row["anonymous_share"]),
+                     _share(row["official_share"]))
+    out.print(grid)
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"

@@ -82,7 +82,7 @@ class _Mentions:
                 if mention[1] <= root < mention[2]:
                     return mention
         named = [m for m in inside if m[3] in ("PERSON", "ORG", "GPE", "NORP", "FAC")]
-        return (named or inside or [None])[0]
+        return (named or inside)[0] if (named or inside) else None
 
     def by_name(self, speaker: str) -> tuple[str, int, int, str, str | None, str] | None:
         """A name the parse did not mark (a headline's "Rubio:"): a person named so in the article."""

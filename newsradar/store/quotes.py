@@ -231,8 +231,24 @@ def quoted_by(store: Store, entity_id: int) -> dict:
     return {"quotes": quotes, "outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
-def outlet_diversity(store: Store, outlet: str) -> dict:
-    return diversity(listing(store, QuoteFilters(outlet=outlet), limit=5000))
+def by_outlet(store: Store, since: datetime | None = None) -> list[dict]:
+    """Source diversity per outlet over every stored quote (or those of articles since a day): its
+    quotes, distinct speakers, share of anonymous sources, share of official voices."""
+    params: dict[str, Any] = {}
+    where = ""
+    if since is not None:
+        params["since"] = store.db_time(since)
+        where = " WHERE a.published >= :since"
+    sql = (f"SELECT a.outlet, q.speaker, q.speaker_type, e.id AS entity_id, e.sector AS entity_sector"
+           f" FROM quotes q JOIN articles a ON a.id = q.article_id{_SPEAKER_JOIN}{where}")
+    grouped: dict[str, list[dict]] = {}
+    with store.connect() as conn:
+        for row in conn.execute(text(sql), params):
+            grouped.setdefault(row.outlet or "unknown", []).append(
+                {"speaker": row.speaker, "speaker_type": row.speaker_type, "speaker_entity_id": row.entity_id,
+                 "speaker_sector": row.entity_sector})
+    return sorted(({"outlet": outlet, **diversity(quotes)} for outlet, quotes in grouped.items()),
+                  key=lambda d: (-d["quotes"], d["outlet"]))
 
 
 def iter_all(store: Store, chunk: int = 2000):

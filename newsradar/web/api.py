@@ -286,6 +286,11 @@ def _who_said_what(found: dict) -> dict:
             "diversity": found["diversity"], "diversity_by_outlet": found["by_outlet"]}
 
 
+@router.get("/quotes/sources", summary="Source diversity per outlet: quotes, speakers, anonymous and official shares")
+def quote_sources(request: Request, since: Since = None):
+    return json_response(request, {"items": quote_store.by_outlet(store_of(request), parse_day(since, "since"))})
+
+
 @router.get("/quotes", summary="Quotes (who said what), newest articles first, with filters and full-text search")
 def quotes(request: Request, q: Annotated[str | None, Query(description='Full text over speaker, cue and content: words, "phrases", OR, -word.')] = None,
            speaker: Annotated[str | None, Query(description="Speaker as written or resolved name contains.")] = None,
