@@ -204,7 +204,8 @@ def attributions(doc: Doc) -> list[dict[str, Any]]:
         elif (dash := _dash_speaker(doc, end)) is not None:
             item = _item(doc, start, end, None, dash, "direct")
             item["cue"], item["cue_start"] = text[end:dash.start_char].strip(" ”\"'’»") or "—", end
-        elif previous is not None and previous.get("speaker") and _continues(text, previous["end"], start):
+        elif (previous is not None and previous.get("speaker") and _continues(text, previous["end"], start)
+              and not text[start:start + 1].islower()):  # a new utterance, not a phrase quoted inside a sentence
             if previous["kind"] == "direct" and "\n" not in text[previous["end"]:start]:
                 previous["pieces"].append([start, end])  # the same paragraph goes on quoting the same speaker
                 previous["end"] = end
@@ -268,7 +269,9 @@ def _interrupted(text: str, previous: dict[str, Any], start: int) -> bool:
             (",", ".", "!", "?", "…", ";", ":", "—")):
         return False  # two quoted phrases of one sentence, not a quotation broken by its attribution
     between = _INITIALS.sub("", text[previous["end"]:start])
-    return "\n" not in between and len(between) < 200 and len(re.findall(r"[.!?]\s", between)) <= 1
+    ends = len(re.findall(r"[.!?]\s", between))
+    # '"A," he said, "b …"' goes on mid-sentence; after a full stop a quotation starts with a capital
+    return "\n" not in between and len(between) < 200 and (ends == 0 or (ends == 1 and not text[start:start + 1].islower()))
 
 
 _INITIALS = re.compile(r"\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|St|Jr|Sr|Sept|Oct|Nov|Dec|Jan|Feb|Aug)\.")
