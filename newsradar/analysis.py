@@ -34,6 +34,25 @@ class AnalysisReport:
     found: dict[str, int] = field(default_factory=dict)  # stage → items its results held (terms, entities…)
 
 
+def related(stages: Sequence[Stage]) -> list[Stage]:
+    """These stages with those they read (``needs``) and those that read them, in registration
+    order: analysing only quotes needs the entities' mentions; re-analysing entities moves the
+    mentions the quotes' speakers point at, so the quotes are re-derived with them."""
+    chosen = {s.name: s for s in stages}
+    everything = registered()
+    changed = True
+    while changed:
+        changed = False
+        for stage in everything:
+            wanted = stage.name not in chosen and (
+                any(stage.name in s.needs for s in chosen.values()) or any(n in chosen for n in stage.needs))
+            if wanted:
+                chosen[stage.name] = stage
+                changed = True
+    order = [s.name for s in everything]
+    return sorted(chosen.values(), key=lambda s: order.index(s.name) if s.name in order else len(order))
+
+
 def pipes_of(stages: Sequence[Stage]) -> tuple[str, ...]:
     """The components of these stages, in registration order, each once."""
     pipes: list[str] = []
@@ -51,7 +70,7 @@ def analyze_records(records: Sequence[ArticleText], stages: Sequence[Stage] | No
                     n_process: int = 1) -> Results:
     """Each article's results from every stage, parsing each headline and text once. ``n_process``
     > 1 parses on that many processes (each loads the model: it pays from a few hundred articles on)."""
-    stages = list(stages if stages is not None else registered())
+    stages = related(list(stages if stages is not None else registered()))
     texts: list[str] = []
     for record in records:
         texts.append(record.title or "")
@@ -98,8 +117,9 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
                     ) -> AnalysisReport:
     """Analyse every original article never analysed — or, with ``outdated``, those some stage
     analysed at another version (newest first; ``since`` and ``limit`` bound the batch). Each chunk
-    is one transaction; safe to interrupt and run again."""
-    stages = list(stages if stages is not None else registered())
+    is one transaction; safe to interrupt and run again. A stage brings the stages it reads and
+    those that read it (``related``)."""
+    stages = related(list(stages if stages is not None else registered()))
     versions = [(s.name, s.version) for s in stages]
     report = AnalysisReport()
     total = analysis_store.pending_count(store, versions, outdated, since)

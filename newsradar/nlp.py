@@ -74,7 +74,7 @@ def bare() -> Language:
                      ["nlp"]["pipeline"])
         order = [name for name in order if name not in _LAST] + [name for name in _LAST if name in order]
         return spacy.load(MODEL, config={"nlp": {"pipeline": order}})
-    except OSError as exc:
+    except (OSError, ImportError) as exc:  # not installed: spaCy raises one or the other
         raise NewsradarError(
             f"the spaCy model {MODEL} is not installed; run: pip install --no-deps --require-hashes "
             f"-r {MODEL_REQUIREMENT}") from exc

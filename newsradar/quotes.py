@@ -132,18 +132,25 @@ def _in(token: Token, spans: Iterable[tuple[int, int]]) -> bool:
     return any(s <= token.idx < e for s, e in spans)
 
 
-def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> Token | None:
-    """The cue of a quotation at [start, end): a reporting verb just after it, else just before it
-    in its sentence, else the one governing it."""
+def _cue_after(doc: Doc, end: int, quoted: list[tuple[int, int]] | None = None) -> Token | None:
+    """A reporting verb with a speaker just after a quotation ends ('"…," X said' / '"…," said X')."""
     first_after = _token_at(doc, end)
-    after = list(doc[first_after:first_after + 9])
-    for token in after:
-        if token.text == "\n\n" or token.text.startswith("\n") or _in(token, quoted) and token.idx > end + 1:
+    for token in doc[first_after:first_after + 9]:
+        if token.text == "\n\n" or token.text.startswith("\n") or (quoted and _in(token, quoted) and token.idx > end + 1):
             break
         if _is_cue(token) and _speaker_of(token) is not None:
             return token
         if token.text in (".", "?", "!") and token.idx > end + 1:
             break
+    return None
+
+
+def _cue_near(doc: Doc, start: int, end: int, quoted: list[tuple[int, int]]) -> Token | None:
+    """The cue of a quotation at [start, end): a reporting verb just after it, else just before it
+    in its sentence, else the one governing it."""
+    cue = _cue_after(doc, end, quoted)
+    if cue is not None:
+        return cue
     last_before = _token_at(doc, start)
     while last_before > 0 and doc[last_before - 1].idx + len(doc[last_before - 1]) > start:
         last_before -= 1
@@ -222,10 +229,15 @@ def attributions(doc: Doc) -> list[dict[str, Any]]:
         found.append(item)
         previous = item
     found.extend(_transcript(doc, found))
-    found.extend(_indirect(doc, marks, taken, found))
+    reported = _indirect(doc, marks, taken, found)
+    verbs = [q for q in reported if q.get("cue_pos") != "NOUN"] + found
+    found.extend(q for q in reported if q.get("cue_pos") != "NOUN" or not any(
+        v["start"] <= q["start"] and q["end"] <= v["end"] for v in verbs))  # "said in a statement that …": once
     found.sort(key=lambda q: q["start"])
     for item in found:
         item.pop("cue_token", None)
+        if item["kind"] == "direct":
+            _paragraph_pieces(text, item)
     for key in ("newsradar_text", "newsradar_offsets", "newsradar_sentences"):
         doc.user_data.pop(key, None)  # caches of this pass: the Doc may travel between processes
     return found
@@ -244,7 +256,7 @@ def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         speaker = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
         item = _item(doc, start, end, None, speaker, "direct")
         item["cue"], item["cue_start"], item["cue_lemma"] = ":", match.end(1), ":"
-        item["content"] = _strip_marks(item["content"])
+        _settle(doc, item)
         item["well_formed"] = True
         out.append(item)
     return out
@@ -253,9 +265,12 @@ def _transcript(doc: Doc, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _fragment(doc: Doc, start: int, end: int) -> bool:
     """A few words in marks with no verb ("a provocation", "budget reforms"): a scare quote or a
     quoted phrase inside someone's reported speech, not a quotation of its own."""
-    words = _text(doc)[start:end].split()
-    if len(words) > 5:
-        return False
+    inside = _text(doc)[start:end]
+    words = inside.split()
+    if len(words) > 5 or inside.rstrip().endswith((".", "!", "?", "…")):
+        return False  # '"Never again."': a sentence of its own in marks, an utterance
+    if inside.rstrip().endswith(",") and _cue_after(doc, end) is not None:
+        return False  # '"No," he said'; a comma alone is American style for any quoted phrase
     span = doc.char_span(start, end, alignment_mode="expand")
     return span is not None and not any(t.pos_ in ("VERB", "AUX") for t in span)
 
@@ -290,7 +305,8 @@ def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tup
         words = [t for t in between if t.text not in ("“", "\"", "``", "«", "'", "‘", "„")]
         if cue.lemma_.lower() == "tell" and len(words) <= 4:
             words = [t for t in words if t.dep_ not in ("dobj", "dative", "det", "compound", "amod", "poss")]
-        if any(t.lower_ not in _LEAD_IN and not t.is_space for t in words):
+        introduced = bool(words) and words[-1].text == ":"  # 'Rubio said on Tuesday: "…"'
+        if not introduced and any(t.lower_ not in _LEAD_IN and not t.is_space for t in words):
             complement = _complement(cue, cue.lemma_.lower())
             if complement is None:
                 left, right = cue.i + 1, min(len(doc) - 1, _token_at(doc, end))
@@ -300,15 +316,19 @@ def _direct_or_mixed(doc: Doc, start: int, end: int, cue: Token, marks: list[tup
             if speaker is not None and speaker.start_char < content_end and speaker.end_char > content_start:
                 return None
             item = _item(doc, content_start, content_end, cue, speaker, "mixed")
-            item["content"] = _strip_marks(item["content"])
+            _settle(doc, item)
             return item
     elif cue.idx >= end:
         # "The plan is \"a trap,\" he said": words of the sentence before the quotation are reported too
         sentence = _sentence_of(doc, start)
-        lead = _text(doc)[sentence[0]:start].rstrip(" “\"«`'‘")
+        lead_start = sentence[0]
+        dateline = _DATELINE.match(_text(doc), lead_start)
+        if dateline is not None and dateline.end() <= start:
+            lead_start = dateline.end()  # 'CARACAS (Reuters) — "…," Maduro said' is direct
+        lead = _text(doc)[lead_start:start].rstrip(" “\"«`'‘")
         if len(lead.split()) >= 2 and "\n" not in lead and not lead.rstrip().endswith((":", ",")):
-            item = _item(doc, sentence[0], end, cue, speaker, "mixed")
-            item["content"] = _strip_marks(item["content"])
+            item = _item(doc, lead_start, end, cue, speaker, "mixed")
+            _settle(doc, item)
             return item
     return _item(doc, start, end, cue, speaker, "direct")
 
@@ -346,6 +366,7 @@ def _item(doc: Doc, start: int, end: int, cue: Token | None, speaker: Span | Non
         "cue": cue.text if cue is not None else None,
         "cue_start": cue.idx if cue is not None else None,
         "cue_lemma": cue.lemma_.lower() if cue is not None else None,
+        "cue_pos": cue.pos_ if cue is not None else None,
         "cue_token": cue.i if cue is not None else None,
         "speaker": speaker.text if speaker is not None else None,
         "speaker_start": speaker.start_char if speaker is not None else None,
@@ -434,7 +455,7 @@ def _indirect(doc: Doc, marks: list[tuple[int, int, bool]], taken: set[int],
         if tail is not None:  # "…, citing …" / "…, he said": another attribution's, not this content
             end = tail.start()
         item = _item(doc, start, end, token, speaker, "mixed" if any(start <= s and e <= end + 1 for s, e, _ in marks) else "indirect")
-        item["content"] = _strip_marks(item["content"])
+        _settle(doc, item)
         found.append(item)
         taken.add(token.i)
     return found
@@ -461,7 +482,7 @@ def _noun_cue(doc: Doc, noun: Token, marks: list[tuple[int, int, bool]]) -> dict
     start, end = doc[content[0]].idx, doc[content[1]].idx + len(doc[content[1]])
     item = _item(doc, start, end, noun, speaker, "mixed" if any(start <= a and b <= end + 1 for a, b, _ in marks)
                  else "indirect")
-    item["content"] = _strip_marks(item["content"])
+    _settle(doc, item)
     return item
 
 
@@ -533,11 +554,60 @@ def _according_to(doc: Doc, according: Token) -> dict[str, Any] | None:
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     item = _item(doc, start, end, according, speaker, "according_to")
     item["cue"] = "according to"
-    item["content"] = _strip_marks(_text(doc)[start:end] if end - start < 2000 else _text(doc)[start:start + 2000])
+    item["end"] = min(item["end"], item["start"] + 2000)
+    _settle(doc, item)
     return item
 
 
 _DATELINE = re.compile(r"^[A-Z][A-Z.,' -]{2,40}(?:\([^)]{1,40}\))?\s+[—–-]{1,2}\s+")
+
+
+_OPENERS, _CLOSERS = "“«\"", "”»\""
+
+
+def _paragraph_pieces(text: str, item: dict[str, Any]) -> None:
+    """A direct quotation's pieces without the marks that reopen it at each new paragraph; its
+    content is the pieces' text, joined by a blank line across paragraphs and a space across an
+    attribution that broke it."""
+    pieces: list[list[int]] = []
+    for start, end in item["pieces"]:
+        for match in re.finditer(r"[^\n]+", text[start:end]):
+            a, b = start + match.start(), start + match.end()
+            while a < b and (text[a] in _OPENERS or text[a:a + 2] in ("``", "''") or text[a].isspace()):
+                a += 2 if text[a:a + 2] in ("``", "''") else 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                pieces.append([a, b])
+    if not pieces:
+        return
+    parts = [text[pieces[0][0]:pieces[0][1]]]
+    for (_, previous_end), (a, b) in zip(pieces, pieces[1:], strict=False):
+        parts.append(("\n\n" if "\n" in text[previous_end:a] else " ") + text[a:b])
+    item["pieces"], item["start"], item["end"] = pieces, pieces[0][0], pieces[-1][1]
+    item["content"] = "".join(parts)
+
+
+def _settle(doc: Doc, item: dict[str, Any]) -> None:
+    """Make the content exactly the text at its offsets. A direct transcript turn loses the marks
+    at its edges (the offsets move with them); reported content keeps the marks of the quotation it
+    holds, balanced (a clause that ends inside a quotation takes its closing mark)."""
+    text = _text(doc)
+    start, end = item["start"], item["end"]
+    if item["kind"] == "direct":
+        while start < end and (text[start] in _OPENERS + _CLOSERS or text[start].isspace()):
+            start += 1
+        while end > start and (text[end - 1] in _OPENERS + _CLOSERS or text[end - 1].isspace()):
+            end -= 1
+    else:
+        inside = text[start:end]
+        opened = sum(inside.count(c) for c in "“«") - sum(inside.count(c) for c in "”»") + inside.count('"') % 2
+        if opened > 0 and end < len(text) and text[end] in _CLOSERS:
+            end += 1
+        elif opened > 0 and end + 1 < len(text) and text[end] in ",." and text[end + 1] in _CLOSERS:
+            end += 2  # 'called it "a provocation,"' (the comma inside the marks, American style)
+    item["start"], item["end"], item["pieces"] = start, end, [[start, end]]
+    item["content"] = text[start:end]
 
 
 def _strip_marks(content: str) -> str:
@@ -584,11 +654,11 @@ def claim_attributes(item: dict[str, Any], text: str) -> dict[str, bool]:
     return {"hedged": hedged, "denial": denial, "question": question}
 
 
-def speaker_type(item: dict[str, Any], sentence: str) -> str:
+def speaker_type(item: dict[str, Any], sentence: str) -> str | None:
     """How the speaker is identified: named, role, group, anonymous or pronoun (as written)."""
     speaker = item.get("speaker")
-    if not speaker:
-        return "anonymous" if _ANONYMOUS.search(sentence) else "pronoun"
+    if not speaker:  # no speaker written: anonymous where the sentence says so, else none
+        return "anonymous" if re.search(r"\b(anonymity|anonymously|unnamed|unidentified)\b", sentence, re.I) else None
     lower = speaker.lower()
     if _ANONYMOUS.search(lower) or (_ANONYMOUS.search(sentence) and item.get("speaker_pos") != "PROPN"
                                     and "anonym" in sentence.lower()):

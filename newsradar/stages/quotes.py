@@ -6,6 +6,7 @@ claim gets its attributes (hedged, denial, question) and its speaker type."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
     from ..store import Store
     from ..store.entities import EntityRecord
+
+_log = logging.getLogger(__name__)
 
 if not Doc.has_extension("quotes"):
     Doc.set_extension("quotes", default=None)
@@ -45,6 +48,8 @@ class QuoteFinder:
         try:
             doc._.quotes = finder.attributions(doc)
         except Exception as exc:  # noqa: BLE001 - one odd text never stops a run; its quotes are lost, not the article
+            _log.warning("quotes: attributions of a text failed (%s: %s); the article is kept without them",
+                         type(exc).__name__, exc)
             doc._.quotes = [{"error": f"{type(exc).__name__}: {exc}"}]
         return doc
 
@@ -180,12 +185,18 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Quot
 
 def document(store: Store, article_ids: Sequence[int]) -> list[dict]:
     """The contract's fields, then ours (offsets, pieces, speaker type, sentence, question)."""
-    return [{"id": q["id"], "article_id": q["article_id"], "speaker": q["speaker"],
-             "speaker_entity_id": q["speaker_entity_id"], "cue": q["cue"], "content": q["content"],
-             "kind": q["kind"], "hedged": q["hedged"], "denial": q["denial"], "speaker_name": q["speaker_name"],
-             "speaker_type": q["speaker_type"], "field": q["field"], "start": q["start"], "end": q["end"],
-             "pieces": q["pieces"], "sentence": q["sentence"], "question": q["question"]}
-            for q in quote_store.for_articles(store, article_ids)]
+    out = []
+    for q in quote_store.for_articles(store, article_ids):
+        in_text = q["field"] == "text"  # CONTRACT: start/end index articles[].text; a headline's go in title_*
+        out.append({"id": q["id"], "article_id": q["article_id"], "speaker": q["speaker"],
+                    "speaker_entity_id": q["speaker_entity_id"], "cue": q["cue"], "content": q["content"],
+                    "kind": q["kind"], "hedged": q["hedged"], "denial": q["denial"], "speaker_name": q["speaker_name"],
+                    "speaker_type": q["speaker_type"], "field": q["field"],
+                    "start": q["start"] if in_text else None, "end": q["end"] if in_text else None,
+                    "pieces": q["pieces"] if in_text else None,
+                    "title_start": None if in_text else q["start"], "title_end": None if in_text else q["end"],
+                    "sentence": q["sentence"], "question": q["question"]})
+    return out
 
 
 STAGE = Stage(name="quotes", version=finder.VERSION, extract=extract, write=write, pipes=("newsradar_quotes",),

@@ -208,7 +208,7 @@ _QUOTES = (
         speaker_words TEXT,
         speaker_start INTEGER,
         speaker_end INTEGER,
-        speaker_type TEXT NOT NULL,
+        speaker_type TEXT,
         ref_field TEXT,
         ref_start INTEGER,
         sentence TEXT NOT NULL,

@@ -19,6 +19,8 @@ from .store import Store
 from .writer import select_in
 
 OFFICIAL = frozenset({"GOV", "MIL", "COP", "JUD", "LEG"})
+# newest first, undated last, the same on both stores (PostgreSQL sorts NULL first in DESC)
+_NEWEST_FIRST = "(a.published IS NULL), a.published DESC"
 
 _SPEAKER_JOIN = (" LEFT JOIN mentions m ON m.article_id = q.article_id AND m.field = q.ref_field"
                  " AND m.start_char = q.ref_start LEFT JOIN entities e ON e.id = m.entity_id")
@@ -42,7 +44,7 @@ class QuoteRecord:
     speaker: str | None
     speaker_start: int | None
     speaker_end: int | None
-    speaker_type: str
+    speaker_type: str | None  # named, role, group, anonymous, pronoun (unresolved); None: no speaker written
     ref_field: str | None  # the entities stage's mention the speaker resolves to
     ref_start: int | None
     ref_text: str | None  # that mention as written ("Pete Hegseth" for a "he"): searchable with the speaker
@@ -60,7 +62,7 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Quot
         conn.execute(text(f"DELETE FROM quotes WHERE article_id IN ({chunk})"))
     rows = [{"a": article_id, "field": q.field, "s": q.start, "e": q.end, "pieces": json.dumps(q.pieces),
              "content": q.content, "kind": q.kind, "cue": q.cue, "speaker": q.speaker,
-             "words": " ".join(w for w in (q.speaker, q.ref_text) if w) or None, "ss": q.speaker_start,
+             "words": " ".join(w for w in (q.speaker, q.ref_text) if w).casefold() or None, "ss": q.speaker_start,
              "se": q.speaker_end, "st": q.speaker_type, "rf": q.ref_field, "rs": q.ref_start, "sentence": q.sentence,
              "h": int(q.hedged), "d": int(q.denial), "qq": int(q.question)}
             for article_id, quotes in results for q in quotes]
@@ -110,8 +112,10 @@ def listing(store: Store, filters: QuoteFilters, limit: int = 50, offset: int = 
     params: dict[str, Any] = {"limit": int(limit), "offset": int(offset)}
     where: list[str] = []
     if filters.speaker:
-        params["speaker"] = f"%{filters.speaker.lower()}%"
-        where.append("(lower(q.speaker) LIKE :speaker OR lower(e.name) LIKE :speaker)")
+        # speaker_words is stored case-folded (SQLite's lower() folds ASCII only); % and _ are literal
+        folded = filters.speaker.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params["speaker"] = f"%{folded}%"
+        where.append("(q.speaker_words LIKE :speaker ESCAPE '\\' OR lower(e.name) LIKE :speaker ESCAPE '\\')")
     if filters.story_id is not None:
         params["story"] = filters.story_id
         where.append("a.story_id = :story")
@@ -127,6 +131,8 @@ def listing(store: Store, filters: QuoteFilters, limit: int = 50, offset: int = 
     if filters.article_id is not None:
         params["article"] = filters.article_id
         where.append("q.article_id = :article")
+    else:
+        where.append("a.duplicate_of IS NULL")  # an article found to be a copy later: its original speaks
     if filters.kinds:
         where.append("q.kind IN (" + ", ".join(f":k{i}" for i in range(len(filters.kinds))) + ")")
         params.update({f"k{i}": k for i, k in enumerate(filters.kinds)})
@@ -143,7 +149,7 @@ def listing(store: Store, filters: QuoteFilters, limit: int = 50, offset: int = 
     sql = (f"SELECT {_COLUMNS}, a.title AS article_title, a.outlet, a.published, a.story_id, a.url"
            f" FROM quotes q JOIN articles a ON a.id = q.article_id{_SPEAKER_JOIN}"
            + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY a.published DESC, q.article_id DESC, q.field DESC, q.start_char LIMIT :limit OFFSET :offset")
+           + f" ORDER BY {_NEWEST_FIRST}, q.article_id DESC, q.field DESC, q.start_char, q.id LIMIT :limit OFFSET :offset")
     with store.connect() as conn:
         rows = conn.execute(text(sql), params).all()
     out = []
@@ -188,7 +194,7 @@ def who_said_what(store: Store, story_id: int) -> dict:
     """A story's speakers, what each said and which outlets carried it; the speakers × outlets
     table; and per outlet the sides it quoted nobody from (official vs other voices; and, where the
     story's speakers come from two or more countries, each country)."""
-    quotes = listing(store, QuoteFilters(story_id=story_id), limit=2000)
+    quotes = listing(store, QuoteFilters(story_id=story_id), limit=20_000)  # a story's quotes, all of them in practice
     with store.connect() as conn:
         outlets = sorted({r.outlet or "unknown" for r in conn.execute(
             text("SELECT outlet FROM articles WHERE story_id = :s"), {"s": story_id})})
@@ -225,10 +231,12 @@ def _on_side(speaker: dict, side: str) -> bool:
 def quoted_by(store: Store, entity_id: int) -> dict:
     """What an entity said over time, and which outlets give it a voice."""
     quotes = listing(store, QuoteFilters(entity_id=entity_id), limit=500)
-    outlets: dict[str, int] = {}
-    for quote in quotes:
-        outlets[quote.get("outlet") or "unknown"] = outlets.get(quote.get("outlet") or "unknown", 0) + 1
-    return {"quotes": quotes, "outlets": sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))}
+    with store.connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT a.outlet, count(*) AS n FROM quotes q JOIN articles a ON a.id = q.article_id{_SPEAKER_JOIN}"
+            " WHERE e.id = :entity AND a.duplicate_of IS NULL GROUP BY a.outlet"), {"entity": entity_id}).all()
+    outlets = [(row.outlet or "unknown", int(row.n)) for row in rows]
+    return {"quotes": quotes, "outlets": sorted(outlets, key=lambda kv: (-kv[1], kv[0]))}
 
 
 def by_outlet(store: Store, since: datetime | None = None) -> list[dict]:
@@ -239,6 +247,7 @@ def by_outlet(store: Store, since: datetime | None = None) -> list[dict]:
     if since is not None:
         params["since"] = store.db_time(since)
         where = " WHERE a.published >= :since"
+    where = (where + " AND" if where else " WHERE") + " a.duplicate_of IS NULL"
     sql = (f"SELECT a.outlet, q.speaker, q.speaker_type, e.id AS entity_id, e.sector AS entity_sector"
            f" FROM quotes q JOIN articles a ON a.id = q.article_id{_SPEAKER_JOIN}{where}")
     grouped: dict[str, list[dict]] = {}
