@@ -65,6 +65,8 @@ def test_analyze_writes_a_file_and_a_report(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["articles"][0]["source_kind"] == "txt"
     assert "stories from 4 articles" in result.stdout and "source kind" in result.stdout
+    quotes = json.loads(out.read_text())["quotes"]
+    assert quotes and f"{len(quotes)} attributions; the most quoted voices" in result.stdout
     # with no --db the default embedded store under NEWSRADAR_DATA_DIR was used
     assert json.loads(run("stats", "--json").stdout)["articles"] == 4
 

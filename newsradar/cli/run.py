@@ -151,6 +151,27 @@ def _print_report(document: dict, result: IngestReport, console: Console) -> Non
     for kind, row in sorted(rows.items()):
         kinds.add_row(kind, *(f"{v:,}" for v in row))
     console.print(kinds)
+    _print_voices(document, articles, console)
+
+
+def _print_voices(document: dict, articles: dict[int, dict], console: Console) -> None:
+    """Who is quoted most, in how many outlets (the quotes section of the document)."""
+    quotes = document.get("quotes") or []
+    if not quotes:
+        return
+    voices: dict[str, dict] = {}
+    for quote in quotes:
+        name = quote.get("speaker_name") or quote.get("speaker") or "(unattributed)"
+        key = f"entity:{quote['speaker_entity_id']}" if quote.get("speaker_entity_id") else name.lower()
+        entry = voices.setdefault(key, {"name": name, "quotes": 0, "outlets": set()})
+        entry["quotes"] += 1
+        entry["outlets"].add(articles.get(quote["article_id"], {}).get("outlet") or "(unknown outlet)")
+    table = Table(title=f"{len(quotes)} attributions; the most quoted voices")
+    for column in ("speaker", "quotes", "outlets"):
+        table.add_column(column, justify="right" if column == "quotes" else "left")
+    for entry in sorted(voices.values(), key=lambda v: (-len(v["outlets"]), -v["quotes"], v["name"]))[:10]:
+        table.add_row(entry["name"], str(entry["quotes"]), ", ".join(sorted(entry["outlets"])))
+    console.print(table)
 
 
 @app.command()
