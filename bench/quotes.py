@@ -97,7 +97,7 @@ def score(pairs_of: list[tuple[list[dict], list[dict]]]) -> dict:
 
 def predict(articles: list[dict]) -> tuple[list[list[dict]], float]:
     """Each article's attributions from the analysis (the quotes stage on the one parse)."""
-    from newsradar.quotes import title_attribution
+    from newsradar.quoteclaims import title_attribution
     from newsradar.stages.quotes import quotes_of_text
 
     started = time.perf_counter()

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
+from newsradar.quoteclaims import title_attribution
 from newsradar.quotemarks import quote_spans
-from newsradar.quotes import title_attribution
 from newsradar.stages.quotes import quotes_of_text
 
 
@@ -171,7 +171,7 @@ def test_scare_quotes_are_not_attributions():
 
 
 def test_claim_attributes():
-    from newsradar.quotes import claim_attributes
+    from newsradar.quoteclaims import claim_attributes
 
     items = one("The ministry denied that its ships had entered the zone.\n\n"
                 "Officials said the gang allegedly smuggled weapons.\n\n"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .. import quoteclaims as claims
 from .. import quotes as finder
 from ..store import quotes as quote_store
 from ..store.quotes import QuoteRecord
@@ -124,7 +125,7 @@ def extract(article: ArticleText, title_doc: Doc, text_doc: Doc, prior: dict[str
     for field, doc in (("title", title_doc), ("text", text_doc)):
         items = [q for q in (doc._.quotes or []) if "error" not in q]
         if field == "title" and article.title:
-            headline = finder.title_attribution(article.title)
+            headline = claims.title_attribution(article.title)
             if headline and not any(q["start"] < headline["end"] and q["end"] > headline["start"] for q in items):
                 items.insert(0, headline)
         previous_ref: tuple[str, int, int, str, str | None, str] | None = None
@@ -139,7 +140,7 @@ def extract(article: ArticleText, title_doc: Doc, text_doc: Doc, prior: dict[str
 def _record(field: str, text: str, item: dict[str, Any], mentions: _Mentions,
             previous: tuple[str, int, int, str, str | None, str] | None) -> QuoteRecord:
     sentence = text[item["sentence"][0]:item["sentence"][1]] if item.get("sentence") else ""
-    kind_of_speaker = finder.speaker_type(item, sentence)
+    kind_of_speaker = claims.speaker_type(item, sentence)
     ref = None
     speaker = (item.get("speaker") or "").strip()
     lower = speaker.lower()
@@ -169,7 +170,7 @@ def _record(field: str, text: str, item: dict[str, Any], mentions: _Mentions,
             inside = mentions.at(field, start, item["speaker_end"])  # "a White House spokesman": the White House
             if inside is not None and inside[3] in ("ORG", "GPE", "NORP"):
                 ref = inside
-    attributes = finder.claim_attributes(item, text)
+    attributes = claims.claim_attributes(item, text)
     return QuoteRecord(field=field, start=item["start"], end=item["end"], pieces=item["pieces"],
                        content=item["content"], kind=item["kind"], cue=item.get("cue"),
                        speaker=item.get("speaker"), speaker_start=item.get("speaker_start"),
