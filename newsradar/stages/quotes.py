@@ -129,8 +129,9 @@ def extract(article: ArticleText, title_doc: Doc, text_doc: Doc, prior: dict[str
             if headline and not any(q["start"] < headline["end"] and q["end"] > headline["start"] for q in items):
                 items.insert(0, headline)
         previous_ref: tuple[str, int, int, str, str | None, str] | None = None
+        text = doc.text  # joined once: Doc.text walks every token
         for item in items:
-            record = _record(field, doc.text, item, mentions, previous_ref)
+            record = _record(field, text, item, mentions, previous_ref)
             found.append(record)
             if record.ref_field is not None:
                 previous_ref = mentions.at(record.ref_field, record.ref_start or 0, (record.ref_start or 0) + 1)
