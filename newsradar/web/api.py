@@ -298,6 +298,8 @@ def quotes(request: Request, q: Annotated[str | None, Query(description='Full te
            outlet: Outlet = None, since: Since = None,
            kind: Annotated[str | None, Query(pattern="^(direct|indirect|mixed|according_to)$")] = None,
            cursor: Cursor = None, limit: Limit = 20):
+    if q:
+        check_search_rate(request)  # full text costs what article search does: the same limit
     store = store_of(request)
     if story_id is not None:
         resolved = story_store.resolve(store, story_id)

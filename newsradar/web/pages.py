@@ -282,6 +282,8 @@ def entity_page(request: Request, entity_id: int):
 @router.get("/quotes")
 def quotes_page(request: Request, q: Text = None, speaker: Text = None, outlet: Text = None, cursor: Text = None):
     """Quotes, newest first: full-text over speaker, cue and content; by speaker or outlet."""
+    if q:
+        check_search_rate(request)  # full text costs what article search does: the same limit
     offset = (browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"]
     filters = quote_store.QuoteFilters(speaker=speaker or None, outlet=outlet or None, query=q or None)
     found = quote_store.listing(store_of(request), filters, 51, int(offset))
