@@ -337,7 +337,11 @@ def test_who_said_what_on_a_story(analysed):
     found = quote_store.who_said_what(analysed, article["story_id"])
     assert found["speakers"] and found["diversity"]["quotes"] >= 5
     assert 0 < found["diversity"]["anonymous_share"] < 1
-    assert set(found["silent"]) == set(found["outlets"])
+    # the story's speakers come from two countries: each is a side, beside official/other voices
+    assert found["sides"] == ["official", "other", "USA", "VEN"]
+    assert found["silent"] == {"Harbor Wire": [], "Meridian Post": ["USA"]}  # Meridian quoted no US voice
+    gil = next(s for s in found["speakers"] if s["speaker"] == "Yván Gil")
+    assert gil["outlets"] == {"Meridian Post": 1, "Harbor Wire": 2} and gil["country"] == "VEN"
 
 
 def test_source_diversity_per_outlet(analysed):

@@ -155,14 +155,10 @@ def listing(store: Store, filters: QuoteFilters, limit: int = 50, offset: int = 
     out = []
     for row in rows:
         item = _quote(row)
-        item.update({"article_title": row.article_title, "outlet": row.outlet, "published": _datetime(row.published),
+        item.update({"article_title": row.article_title, "outlet": row.outlet, "published": parse_datetime(row.published),
                      "story_id": row.story_id, "url": row.url})
         out.append(item)
     return out
-
-
-def _datetime(value: Any) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def speaker_key(quote: dict) -> str:
@@ -271,7 +267,7 @@ def iter_all(store: Store, chunk: int = 2000):
         if not rows:
             return
         for row in rows:
-            yield _quote(row) | {"outlet": row.outlet, "published": _datetime(row.published), "story_id": row.story_id}
+            yield _quote(row) | {"outlet": row.outlet, "published": parse_datetime(row.published), "story_id": row.story_id}
         last = rows[-1].id
 
 
