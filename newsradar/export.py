@@ -30,7 +30,14 @@ EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "
 QUOTE_COLUMNS = ("id", "article_id", "story_id", "outlet", "published", "field", "start", "end", "speaker",
                  "speaker_entity_id", "speaker_name", "speaker_type", "speaker_country", "speaker_sector", "cue",
                  "kind", "content", "hedged", "denial", "question", "sentence")
-TABLES = ("articles", "quotes")
+# Columns of the events table in the flat exports (``export --table events``): one row per event,
+# its first source and target flattened, every actor in ``sources``/``targets`` (JSON text).
+EVENT_COLUMNS = ("id", "article_id", "story_id", "story_event_id", "outlet", "published", "url", "field", "type",
+                 "mode", "trigger", "pattern", "negated", "hypothetical", "in_quote", "date", "date_text",
+                 "source_text", "source_name", "source_entity_id", "source_country", "source_sector", "target_text",
+                 "target_name", "target_entity_id", "target_country", "target_sector", "location", "intensity",
+                 "num_mentions", "num_articles", "num_sources", "sources", "targets", "sentence")
+TABLES = ("articles", "quotes", "events")
 
 
 def iso(value: Any) -> Any:
@@ -81,7 +88,27 @@ def write_json_document(document: dict, out: IO[str]) -> None:
     out.write("\n")
 
 
+def event_row(event: dict) -> dict:
+    """One event as a flat row (EVENT_COLUMNS)."""
+    row = {name: event.get(name) for name in EVENT_COLUMNS}
+    for side in ("source", "target"):
+        actor = event.get(side) or {}
+        for key in ("text", "name", "entity_id", "country", "sector"):
+            row[f"{side}_{key}"] = actor.get(key)
+    row["location"] = (event.get("location") or {}).get("text")
+    for side in ("sources", "targets"):
+        row[side] = json.dumps([{k: a.get(k) for k in ("text", "name", "entity_id", "country", "sector")}
+                                for a in event.get(side) or []], ensure_ascii=False)
+    return row
+
+
 def _rows(store: Store, table: str = "articles") -> Iterator[dict]:
+    if table == "events":
+        from .store import events as event_store
+
+        for event in event_store.iter_all(store):
+            yield event_row(event)
+        return
     if table == "quotes":
         from .store import quotes as quote_store
 
@@ -121,7 +148,7 @@ def export_jsonl(store: Store, out: IO[str], table: str = "articles") -> int:
 
 
 def export_csv(store: Store, out: IO[str], table: str = "articles") -> int:
-    writer = csv.DictWriter(out, fieldnames=QUOTE_COLUMNS if table == "quotes" else EXPORT_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=_COLUMNS_OF.get(table, EXPORT_COLUMNS))
     writer.writeheader()
     count = 0
     for row in _rows(store, table):
@@ -143,11 +170,19 @@ def _quote_schema(pa: Any) -> Any:
     return pa.schema([(name, types.get(name, pa.string())) for name in QUOTE_COLUMNS])
 
 
+def _event_schema(pa: Any) -> Any:
+    types = {name: pa.int64() for name in ("id", "article_id", "story_id", "story_event_id", "source_entity_id",
+                                           "target_entity_id", "num_mentions", "num_articles", "num_sources")}
+    types.update({"published": pa.timestamp("s", tz="UTC"), "negated": pa.bool_(), "hypothetical": pa.bool_(),
+                  "in_quote": pa.bool_(), "intensity": pa.float64()})
+    return pa.schema([(name, types.get(name, pa.string())) for name in EVENT_COLUMNS])
+
+
 def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000, table: str = "articles") -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _quote_schema(pa) if table == "quotes" else pa.schema([
+    schema = _quote_schema(pa) if table == "quotes" else _event_schema(pa) if table == "events" else pa.schema([
         ("id", pa.int64()), ("key", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
         ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("author", pa.string()),
         ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
@@ -186,5 +221,62 @@ def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-FORMATS: dict[str, Callable[..., int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv, "parquet": export_parquet}
+# A GDELT 2.0-style event table (docs/exports.md, "events-tsv", says what each column holds).
+EVENTS_TSV_COLUMNS = ("GlobalEventID", "Day", "DatePrecision", "Actor1Code", "Actor1Name", "Actor1CountryCode",
+                      "Actor1Type1Code", "Actor1EntityID", "Actor2Code", "Actor2Name", "Actor2CountryCode",
+                      "Actor2Type1Code", "Actor2EntityID", "EventCode", "EventMode", "QuadClass", "Intensity",
+                      "IsNegated", "IsHypothetical", "NumMentions", "NumSources", "NumArticles", "StoryEventID",
+                      "StoryID", "ActionGeo_FullName", "ActionGeo_EntityID", "SourceURL", "Outlet", "Trigger",
+                      "Pattern", "Sentence")
+QUAD_CLASSES = {**dict.fromkeys(("AGREE", "CONSULT", "SUPPORT"), 1),
+                **dict.fromkeys(("CONCEDE", "COOPERATE", "AID", "RETREAT"), 2),
+                **dict.fromkeys(("REQUEST", "ACCUSE", "REJECT", "THREATEN"), 3),
+                **dict.fromkeys(("PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"), 4)}
+
+
+def _tsv(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return " ".join(str(value).split())  # a tab or a line break inside a field would break the table
+
+
+def _event_tsv_row(event: dict) -> list[Any]:
+    day, precision = event.get("date"), "day"
+    if not day:
+        day, precision = (event.get("day") or ""), "article"
+    elif len(day) == 7:
+        precision = "month"
+    elif len(day) == 4:
+        precision = "year"
+    row: list[Any] = [event["id"], day.replace("-", ""), precision]
+    for side in ("source", "target"):
+        actor = event.get(side) or {}
+        code = (actor.get("country") or "") + (actor.get("sector") or "")
+        row += [code, actor.get("name") or actor.get("text"), actor.get("country"), actor.get("sector"),
+                actor.get("entity_id")]
+    place = event.get("location") or {}
+    row += [event["type"], event.get("mode"), QUAD_CLASSES.get(event["type"]), event["intensity"], event["negated"],
+            event["hypothetical"], event.get("num_mentions"), event.get("num_sources"), event.get("num_articles"),
+            event.get("story_event_id"), event.get("story_id"), place.get("text"), place.get("entity_id"),
+            event.get("url"), event.get("outlet"), event.get("trigger"), event.get("pattern"), event.get("sentence")]
+    return row
+
+
+def export_events_tsv(store: Store, out: IO[str]) -> int:
+    """Every event of an original article as one tab-separated row, GDELT 2.0-style (header first)."""
+    from .store import events as event_store
+
+    out.write("\t".join(EVENTS_TSV_COLUMNS) + "\n")
+    count = 0
+    for event in event_store.iter_all(store):
+        out.write("\t".join(_tsv(v) for v in _event_tsv_row(event)) + "\n")
+        count += 1
+    return count
+
+
+_COLUMNS_OF = {"articles": EXPORT_COLUMNS, "quotes": QUOTE_COLUMNS, "events": EVENT_COLUMNS}
+FORMATS: dict[str, Callable[..., int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv,
+                                          "parquet": export_parquet, "events-tsv": export_events_tsv}
 BINARY_FORMATS = {"parquet"}

@@ -39,7 +39,7 @@ def test_pipeline_has_our_components_in_order():
     language = analysis.pipeline()
     # the model's components (the parser moved after the recognizer), then ours in registration order
     assert language.pipe_names == ["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner", "parser",
-                                   "newsradar_mentions", "newsradar_quotes"]
+                                   "newsradar_mentions", "newsradar_quotes", "newsradar_events"]
     assert not language.analyze_pipes()["problems"]["newsradar_mentions"]
     meta = language.get_pipe_meta("newsradar_mentions")
     assert meta.requires == ["doc.ents"] and meta.assigns == ["doc._.mentions", "doc._.acronyms"]

@@ -108,7 +108,8 @@ def test_one_detail_read_and_one_document_writer(db_url):
         assert exported["entities"] == document["entities"] and len(exported["entities"]) > 10
         assert exported["articles"] == document["articles"]
         assert {s["id"] for s in exported["stories"]} == {s["id"] for s in document["stories"]}
-        assert exported["quotes"] == document["quotes"] and exported["quotes"] and exported["events"] == []
+        assert exported["quotes"] == document["quotes"] and exported["quotes"]
+        assert exported["events"] == document["events"] and exported["events"]
 
 
 def test_parquet_tone_is_the_contract_object(tmp_path):

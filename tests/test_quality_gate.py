@@ -129,3 +129,35 @@ def test_quotes_sample_corpus_gold():
                 **{k: v for k, v in result.items() if k.endswith("_accuracy")}}
     for measure, floor in QUOTES_SAMPLE_FLOORS.items():
         assert measured[measure] >= floor, (measure, measured)
+
+
+# Events (bench/events.py; measured 2026-12-04): PLOVER gold standard records, all 215 and the untouched
+# quarter. Goals 0.80 type / 0.65 type+actors: not met (docs/benchmarks.md, "Events").
+EVENTS_FLOORS = {("all", "type_accuracy"): 0.75,  # measured 0.763
+                 ("all", "full_accuracy"): 0.48,  # measured 0.493
+                 ("held_out", "type_accuracy"): 0.67,  # measured 0.685
+                 ("held_out", "full_accuracy"): 0.43}  # measured 0.444
+EVENTS_CEILING = 1.5  # events per sentence: over-production is a defect
+# our hand gold over the sample corpus (tests/data/events_gold.jsonl)
+EVENTS_SAMPLE_FLOORS = {"type_recall": 0.48, "full_recall": 0.15, "precision": 0.70, "mode_accuracy": 0.86,
+                        "negated_accuracy": 0.97, "hypothetical_accuracy": 0.97, "date_accuracy": 0.86}
+
+
+@pytest.mark.datasets("plover-gsr-dev")
+def test_event_coding_quality():
+    from bench.events import evaluate
+
+    _, _, report = evaluate()
+    assert report["records"] == 215
+    for (part, measure), floor in EVENTS_FLOORS.items():
+        assert report[part][measure] >= floor, (part, measure, report[part])
+    assert report["all"]["events_per_sentence"] <= EVENTS_CEILING
+
+
+def test_events_sample_corpus_gold():
+    from bench.events import sample_gold
+
+    result = sample_gold()
+    assert result["gold"] == 154 and result["coded_per_gold_event"] <= EVENTS_CEILING
+    for measure, floor in EVENTS_SAMPLE_FLOORS.items():
+        assert result[measure] >= floor, (measure, result)

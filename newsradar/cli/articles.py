@@ -101,19 +101,21 @@ def search(query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR
 
 
 @app.command("export")
-def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv or parquet.")] = "json",
+def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv, parquet, or events-tsv (a GDELT 2.0-style event table).")] = "json",
                    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
-                   table: Annotated[str, typer.Option("--table", help="For jsonl, csv and parquet: articles, or quotes (one row per attribution).")] = "articles",
+                   table: Annotated[str, typer.Option("--table", help="For jsonl, csv and parquet: articles, quotes (one row per attribution) or events (one row per event).")] = "articles",
                    db: DbOption = None) -> None:
-    """Export every stored article (and, for json, the whole analysis document, quotes included) in one
-    format; ``--table quotes`` writes the quotes as rows instead."""
+    """Export every stored article (and, for json, the whole analysis document, quotes and events
+    included) in one format; ``--table quotes`` or ``--table events`` writes those as rows instead;
+    ``--format events-tsv`` writes the events as a GDELT 2.0-style table."""
     if fmt not in export.FORMATS:
         raise NewsradarError(f"unknown export format {fmt!r}; choose one of {', '.join(export.FORMATS)}")
     if table not in export.TABLES:
         raise NewsradarError(f"unknown export table {table!r}; choose one of {', '.join(export.TABLES)}")
-    if fmt == "json" and table != "articles":
-        raise NewsradarError("--table is for jsonl, csv and parquet; the json document already holds every table")
-    kwargs = {"table": table} if fmt != "json" else {}
+    if fmt in ("json", "events-tsv") and table != "articles":
+        raise NewsradarError(f"--table is for jsonl, csv and parquet; {fmt} has its own content")
+    kwargs = {"table": table} if fmt not in ("json", "events-tsv") else {}
+    table = "events" if fmt == "events-tsv" else table
     binary = fmt in export.BINARY_FORMATS
     if binary and output is None and sys.stdout.isatty():
         raise NewsradarError(f"{fmt} is binary; give --output FILE or redirect standard output")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from ..errors import NotFound
 from .base import ArticleText, Stage
 from .entities import STAGE as ENTITIES
+from .events import STAGE as EVENTS
 from .quotes import STAGE as QUOTES
 from .terms import STAGE as TERMS
 
-__all__ = ["ENTITIES", "QUOTES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
+__all__ = ["ENTITIES", "EVENTS", "QUOTES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
 
 _REGISTRY: dict[str, Stage] = {}
 
@@ -43,3 +44,4 @@ def get(name: str) -> Stage:
 register(TERMS)
 register(ENTITIES)
 register(QUOTES)
+register(EVENTS)

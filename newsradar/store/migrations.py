@@ -220,6 +220,54 @@ _QUOTES = (
     "CREATE INDEX mentions_position ON mentions (article_id, field, start_char)",
 )
 
+_EVENTS = (
+    # who did what to whom: one row per coded event; its actors in event_actors, each with the entities
+    # stage's mention it resolves to at (ref_field, ref_start) and the country/sector coded that day
+    """CREATE TABLE events (
+        id {id},
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        field TEXT NOT NULL,
+        sentence_start INTEGER NOT NULL,
+        sentence_end INTEGER NOT NULL,
+        sentence TEXT NOT NULL,
+        trigger_text TEXT NOT NULL,
+        trigger_start INTEGER NOT NULL,
+        trigger_end INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        mode TEXT,
+        pattern TEXT NOT NULL,
+        negated INTEGER NOT NULL,
+        hypothetical INTEGER NOT NULL,
+        in_quote INTEGER NOT NULL,
+        event_date TEXT,
+        date_text TEXT,
+        location TEXT,
+        location_start INTEGER,
+        location_end INTEGER,
+        intensity REAL NOT NULL
+    )""",
+    """CREATE TABLE event_actors (
+        id {id},
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        role TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        start_char INTEGER,
+        end_char INTEGER,
+        country TEXT,
+        sector TEXT,
+        name TEXT,
+        ref_field TEXT,
+        ref_start INTEGER
+    )""",
+    "CREATE INDEX events_article ON events (article_id)",
+    "CREATE INDEX events_type ON events (type)",
+    "CREATE INDEX event_actors_event ON event_actors (event_id)",
+    "CREATE INDEX event_actors_article ON event_actors (article_id)",
+    "CREATE INDEX event_actors_country ON event_actors (role, country)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -353,5 +401,11 @@ MIGRATIONS: tuple[Migration, ...] = (
                         setweight(to_tsvector('english', coalesce(cue, '')), 'B') ||
                         setweight(to_tsvector('english', content), 'C')) STORED""",
                     "CREATE INDEX quotes_search ON quotes USING GIN (search_vector)"),
+    ),
+    Migration(
+        11,
+        "events: who did what to whom (PLOVER type, mode, actors with their mentions and codes, date, place)",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _EVENTS),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY") for q in _EVENTS),
     ),
 )
