@@ -184,7 +184,7 @@ def test_every_command_has_help(monkeypatch):
 
 def test_init_creates_then_reports_up_to_date(db_url):
     first = run("init", "--db", db_url)
-    assert first.exit_code == 0 and "schema version 10, applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10" in first.stdout
+    assert first.exit_code == 0 and "schema version 11, applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11" in first.stdout
     second = run("init", "--db", db_url)
     assert second.exit_code == 0 and "up to date" in second.stdout
 
