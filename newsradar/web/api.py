@@ -4,6 +4,8 @@ need the API token."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Annotated
 
 import anyio
@@ -12,11 +14,13 @@ from pydantic import BaseModel, Field
 
 from ..actors.profile import profile
 from ..errors import InputError
+from ..events.lexicon import TYPES as EVENT_TYPES
 from ..export import document_article, document_story
 from ..poll import probe_feed
 from ..store import articles as article_store
 from ..store import browse
 from ..store import entities as entity_store
+from ..store import events as event_store
 from ..store import failures as failure_store
 from ..store import feeds as feed_store
 from ..store import quotes as quote_store
@@ -102,6 +106,7 @@ def story(request: Request, story_id: int):
     data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
     data["history"] = found["history"]
     data["quotes"] = _who_said_what(quote_store.who_said_what(store, found["id"]))
+    data["events"] = [event_json(e) for e in event_store.story_events(store, found["id"])]
     if found["id"] != story_id:
         data["merged_from"] = story_id
     return json_response(request, data)
@@ -124,6 +129,7 @@ def article(request: Request, article_id: int):
     data["story"] = story_json(found["story"]) if found["story"] else None
     data["entities"] = found["entities"]
     data["quotes"] = quote_store.listing(store_of(request), quote_store.QuoteFilters(article_id=article_id), limit=500)
+    data["events"] = [event_json(e) for e in event_store.for_articles(store_of(request), [found["article"]["id"]])]
     return json_response(request, data)
 
 
@@ -262,6 +268,9 @@ def entity(request: Request, entity_id: int):
     quoted = quote_store.quoted_by(store_of(request), entity_id)
     found["quoted"] = quoted["quotes"][:100]
     found["quoted_by"] = [{"outlet": o, "quotes": n} for o, n in quoted["outlets"]]
+    for role in ("source", "target"):
+        found[f"events_as_{role}"] = [event_json(e) for e in event_store.listing(
+            store_of(request), event_store.EventFilters(entity_id=entity_id, role=role), limit=50)]
     return json_response(request, found)
 
 
@@ -313,3 +322,105 @@ def quotes(request: Request, q: Annotated[str | None, Query(description='Full te
     found = quote_store.listing(store, filters, limit + 1, int(offset))
     page = browse.Page(found[:limit], browse.encode_cursor({"o": int(offset) + limit}) if len(found) > limit else None)
     return json_response(request, _page(request, page, page.items))
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+_DYAD_KEY = re.compile(r"^([A-Za-z]{3})-([A-Za-z]{3})$")
+_SECTOR = re.compile(r"^[A-Za-z]{2,6}$")
+
+
+def event_json(event: dict) -> dict:
+    """An event (or a story's event with its ``reports``) as JSON: dates as ISO strings."""
+    data = dict(event)
+    published = data.get("published")
+    if isinstance(published, datetime):
+        data["published"] = published.isoformat()
+    if "reports" in data:
+        data["reports"] = [event_json(r) for r in data["reports"]]
+    return data
+
+
+def event_type(value: str | None) -> str | None:
+    """A PLOVER type (any case) in upper case; ApiError 400 for any other word."""
+    if value is None or not value.strip():
+        return None
+    if value.strip().upper() not in EVENT_TYPES:
+        raise ApiError(400, f"type={value[:40]!r} is not an event type; use one of {', '.join(EVENT_TYPES)}")
+    return value.strip().upper()
+
+
+def sector_code(value: str | None, name: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if not _SECTOR.match(value.strip()):
+        raise ApiError(400, f"{name}={value[:40]!r} is not a sector code (GOV, MIL, OPP, ...)")
+    return value.strip().upper()
+
+
+def dyad_key(key: str) -> tuple[str, str]:
+    """"USA-VEN" → ("USA", "VEN"): two three-letter actor country codes (ISO alpha-3, IGO, NGO, or
+    XXX for actors with no country); ApiError 400 for anything else."""
+    match = _DYAD_KEY.match(key.strip())
+    if not match:
+        raise ApiError(400, f"{key[:40]!r} is not a dyad: use SOURCE-TARGET country codes, e.g. USA-VEN "
+                            f"({event_store.NO_COUNTRY} for actors with no country)")
+    return match.group(1).upper(), match.group(2).upper()
+
+
+def dyad_detail(request: Request, key: str, source_sector: str | None, target_sector: str | None) -> dict:
+    """One dyad (``event_store.dyad``); 404 when no event was coded between the two sides."""
+    source, target = dyad_key(key)
+    found = event_store.dyad(store_of(request), source, target, sector_code(source_sector, "source_sector"),
+                             sector_code(target_sector, "target_sector"))
+    if not found["events"] and found["source_sector"] is None and found["target_sector"] is None:
+        raise ApiError(404, f"no events coded from {source} to {target}")
+    return found
+
+
+Role = Annotated[str | None, Query(pattern="^(source|target)$", description="With entity_id: the entity's side.")]
+
+
+@router.get("/events", summary="Coded events (PLOVER type, source → target, trigger, date, intensity), newest articles first")
+def events(request: Request, type: Annotated[str | None, Query(description=f"One of {', '.join(EVENT_TYPES)}.")] = None,  # noqa: A002
+           source: Annotated[str | None, Query(description="Source actor as written, its name, or a country code.")] = None,
+           target: Annotated[str | None, Query(description="Target actor as written, its name, or a country code.")] = None,
+           since: Annotated[str | None, Query(description="The event's day (else its article's) on or after (YYYY-MM-DD).")] = None,
+           story_id: int | None = None, entity_id: int | None = None, role: Role = None,
+           certain: Annotated[bool, Query(description="Leave out negated and hypothetical events.")] = False,
+           offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, cursor: Cursor = None, limit: Limit = 50):
+    store = store_of(request)
+    if role and entity_id is None:
+        raise ApiError(400, "role needs entity_id")
+    if story_id is not None:
+        resolved = story_store.resolve(store, story_id)
+        if resolved is None:
+            raise ApiError(404, f"no story {story_id}")
+        story_id = resolved
+    day = parse_day(since, "since")
+    filters = event_store.EventFilters(type=event_type(type), source=source or None, target=target or None,
+                                       since=day.date() if day else None, story_id=story_id, entity_id=entity_id,
+                                       role=role, certain=certain)
+    if cursor:
+        offset = int((browse.decode_cursor(cursor, ("o",)) or {"o": 0})["o"])
+    found = event_store.listing(store, filters, limit + 1, offset)
+    page = browse.Page(found[:limit], browse.encode_cursor({"o": offset + limit}) if len(found) > limit else None)
+    return json_response(request, _page(request, page, [event_json(e) for e in page.items]))
+
+
+@router.get("/dyads", summary="The most active dyads (source country → target country) over asserted events")
+def dyads(request: Request, since: Annotated[str | None, Query(description="Events on or after (YYYY-MM-DD).")] = None,
+          limit: Limit = 20):
+    day = parse_day(since, "since")
+    found = event_store.dyads(store_of(request), limit, day.date() if day else None)
+    return json_response(request, {"items": found})
+
+
+@router.get("/dyads/{key}", summary="One dyad (e.g. USA-VEN): its events, counts by type, and escalation per day")
+def dyad(request: Request, key: str, source_sector: str | None = None, target_sector: str | None = None,
+         limit: Annotated[int, Query(ge=1, le=500, description="How many of its latest events to list.")] = 100):
+    found = dyad_detail(request, key, source_sector, target_sector)
+    events_total = len(found["events"])
+    found["events"] = [event_json(e) for e in found["events"][:limit]]
+    found["events_total"] = events_total
+    return json_response(request, found)

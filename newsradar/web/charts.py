@@ -97,3 +97,57 @@ def network_svg(center: dict, others: list[dict], pairs: list[tuple[int, int, in
                      f'{escape(node["name"] if len(node["name"]) <= 30 else node["name"][:29] + "…")}</text></a>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def escalation_svg(series: list[dict], label: str, width: int = 640, height: int = 200) -> str:
+    """A dyad's escalation: per day (``series``: day, events, intensity, min), a bar from the zero
+    line to the mean intensity (−10 conflict … +10 cooperation), and below it the day's event
+    count; every bar has a tooltip. The last 120 days at most."""
+    known: dict[str, dict] = {}
+    for entry in series:
+        try:
+            datetime.strptime(str(entry.get("day")), "%Y-%m-%d")
+        except ValueError:
+            continue  # not a day: left out of the chart, not fatal to the page
+        known[entry["day"]] = entry
+    if not known:
+        return ""
+    days = fill_days([(d, known[d]["events"]) for d in sorted(known)])
+    left, right, head, band, bottom = 34, 6, 8, 34, 22
+    plot_w = width - left - right
+    plot_h = height - head - band - bottom - 6  # the intensity panel
+    zero = head + plot_h / 2
+    scale = plot_h / 20  # −10 … +10
+    band_top = head + plot_h + 6
+    top = max(n for _, n in days) or 1
+    step = plot_w / len(days)
+    bar = max(1.0, step * 0.8)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart escalation" viewBox="0 0 {width} {height}" '
+             f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>']
+    for value in (10, 0, -10):
+        y = zero - value * scale
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10" fill="#555">'
+                     f'{"+" if value > 0 else "−" if value < 0 else ""}{abs(value)}</text>')
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                     f'stroke="{"#888" if value == 0 else "#e2e8f0"}"/>')
+    parts.append(f'<line x1="{left}" y1="{band_top + band:.1f}" x2="{width - right}" y2="{band_top + band:.1f}" stroke="#888"/>'
+                 f'<text x="{left - 4}" y="{band_top + 8:.1f}" text-anchor="end" font-size="10" fill="#555">{top}</text>')
+    for n, (day, count) in enumerate(days):
+        x = left + n * step + (step - bar) / 2
+        point = known.get(day)
+        if point is not None:
+            mean = max(-10.0, min(10.0, float(point["intensity"])))
+            y, h = (zero - mean * scale, mean * scale) if mean >= 0 else (zero, -mean * scale)
+            tip = (f'{day}: mean intensity {mean:+.1f} over {count} event{"s" if count != 1 else ""}'
+                   f'{", lowest " + format(float(point["min"]), "+.1f") if point.get("min") is not None else ""}')
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{max(h, 1.0):.1f}" '
+                         f'fill="{"#2f855a" if mean >= 0 else "#c53030"}"><title>{escape(tip)}</title></rect>')
+        h = band * count / top
+        parts.append(f'<rect x="{x:.1f}" y="{band_top + band - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="#a0aec0">'
+                     f'<title>{escape(day)}: {count} event{"s" if count != 1 else ""}</title></rect>')
+    parts.append(f'<text x="{left}" y="{height - 6}" font-size="10" fill="#555">{escape(days[0][0])}</text>')
+    if len(days) > 1:
+        parts.append(f'<text x="{width - right}" y="{height - 6}" text-anchor="end" font-size="10" fill="#555">'
+                     f'{escape(days[-1][0])}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -22,13 +22,14 @@ from ..actors.profile import profile
 from ..store import articles as article_store
 from ..store import browse
 from ..store import entities as entity_store
+from ..store import events as event_store
 from ..store import failures as failure_store
 from ..store import feeds as feed_store
 from ..store import quotes as quote_store
 from ..store import stories as story_store
 from ..store import topics as topic_store
 from . import charts, syndication
-from .api import subscribe
+from .api import dyad_detail, subscribe
 from .common import (
     HERE,
     auth_of,
@@ -36,6 +37,7 @@ from .common import (
     check_search_rate,
     filters_from,
     json_response,
+    parse_day,
     require_read,
     store_of,
 )
@@ -122,7 +124,62 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "undated"
 
 
-env.filters.update(href=safe_href, paragraphs=paragraphs, marked=marked, day=day, when=when)
+def evidence(event: dict) -> Markup:
+    """An event's sentence, escaped, with its trigger in a <mark> (its title: the type, mode and
+    the pattern that coded it) and its sources and targets in spans (inside the mark when the
+    trigger spans them: "raids against the gang had swept"). Offsets are in the article's field,
+    the sentence's included; any outside the sentence, or crossing a piece already marked, are
+    left unmarked."""
+    sentence = (event.get("sentence") or "").replace("\n", " ")
+    base = event.get("sentence_start")
+    if not isinstance(base, int):
+        return Markup(escape(sentence.strip()))
+    kind = event.get("type", "") + (f"/{event['mode']}" if event.get("mode") else "")
+    wanted = [(event.get("trigger_start"), event.get("trigger_end"), 0,
+               f'<mark class="trigger" title="{escape(kind)}, coded by the pattern {escape(event.get("pattern"))}">',
+               "</mark>")]
+    for role in ("source", "target"):
+        for actor in event.get(role + "s") or ():
+            hint = escape(f"{role}: {actor_label(actor)}")
+            wanted.append((actor.get("start"), actor.get("end"), 1,
+                           f'<span class="actor actor-{role}" title="{hint}">', "</span>"))
+    tags: list[tuple[int, int, int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, rank, opening, closing in wanted:
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        start, end = start - base, end - base
+        if not 0 <= start < end <= len(sentence):
+            continue
+        # disjoint from every piece marked, or nested in it (an actor inside the trigger), never crossing
+        if any(s_ < start < e_ < end or start < s_ < end < e_ or (rank and (s_, e_) == (start, end))
+               for s_, e_ in taken):
+            continue
+        taken.append((start, end))
+        tags.append((start, 1, -end, rank, opening))  # at one place: closings first, the outer opening first
+        tags.append((end, 0, -start, -rank, closing))
+    pieces: list[str] = []
+    position = 0
+    for at, _, _, _, html in sorted(tags):
+        pieces.append(str(escape(sentence[position:at])))
+        pieces.append(html)
+        position = at
+    pieces.append(str(escape(sentence[position:])))
+    html = "".join(pieces).strip()
+    return Markup(nh3.clean(html, tags={"mark", "span"}, attributes={"mark": {"class", "title"},
+                                                                    "span": {"class", "title"}}))
+
+
+def actor_label(actor: dict | None) -> str:
+    """"Pete Hegseth (USA/GOV)": an event actor's name (else its text) and its codes."""
+    if not actor:
+        return "—"
+    name = actor.get("name") or actor.get("text") or "?"
+    coded = "/".join(x for x in (actor.get("country"), actor.get("sector")) if x)
+    return f"{name} ({coded})" if coded else name
+
+
+env.filters.update(href=safe_href, paragraphs=paragraphs, marked=marked, day=day, when=when, evidence=evidence)
 env.globals.update(version=__version__)
 
 
@@ -161,8 +218,10 @@ def _feed_page(request: Request, filters: browse.Filters, cursor: str | None, to
     if page.next_cursor:
         next_url = (f"/topics/{topic.name}?" if topic else "/?") + _query_string(
             **({} if topic else form), cursor=page.next_cursor)
+    dyads = event_store.dyads(store, 8) if topic is None and cursor is None else []
     return render(request, "feed.html", stories=page.items, form=form, topic=topic, next_url=next_url,
-                  first_page=cursor is None, topics=topic_store.all_topics(store), chart_query=chart_query)
+                  first_page=cursor is None, topics=topic_store.all_topics(store), chart_query=chart_query,
+                  dyads=dyads)
 
 
 @router.get("/")
@@ -235,7 +294,8 @@ def story_page(request: Request, story_id: int):
                               f"Articles of this story per {'hour' if hourly else 'day'}")
     titles = {a["id"]: a for a in articles}
     return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
-                  history=story["history"], said=quote_store.who_said_what(store, story["id"]))
+                  history=story["history"], said=quote_store.who_said_what(store, story["id"]),
+                  happened=event_store.story_events(store, story["id"]))
 
 
 @router.get("/articles/{article_id}")
@@ -246,7 +306,8 @@ def article_page(request: Request, article_id: int):
     return render(request, "article.html", article=found["article"], duplicates=found["duplicates"],
                   original=found["original"], sightings=found["sightings"], story=found["story"],
                   body=linked_text(found["article"]["text"], text_mentions, [q for q in quotes if q["field"] == "text"]),
-                  entities=found["entities"], quotes=sorted(quotes, key=lambda q: (q["field"] != "title", q["start"])))
+                  entities=found["entities"], quotes=sorted(quotes, key=lambda q: (q["field"] != "title", q["start"])),
+                  events=event_store.for_articles(store_of(request), [found["article"]["id"]]))
 
 
 @router.get("/entities")
@@ -275,8 +336,11 @@ def entity_page(request: Request, entity_id: int):
     pairs = entity_store.co_mention_pairs(store, [entity["id"], *[o["id"] for o in others]])
     network = charts.network_svg(entity, others, pairs)
     timeline = charts.volume_svg(entity_store.mentions_per_day(store, entity_id), "Articles mentioning it per day")
+    acts = {role: event_store.listing(store, event_store.EventFilters(entity_id=entity_id, role=role), limit=50)
+            for role in ("source", "target")}
     return render(request, "entity.html", entity=entity, network=Markup(network), timeline=Markup(timeline),
-                  known=profile(entity.get("dictionary_id")), quoted=quote_store.quoted_by(store, entity_id))
+                  known=profile(entity.get("dictionary_id")), quoted=quote_store.quoted_by(store, entity_id),
+                  acts=acts)
 
 
 @router.get("/quotes")
@@ -292,6 +356,25 @@ def quotes_page(request: Request, q: Text = None, speaker: Text = None, outlet: 
                 if len(found) > 50 else None)
     return render(request, "quotes.html", quotes=found[:50], form={"q": q or "", "speaker": speaker or "",
                                                                    "outlet": outlet or ""}, next_url=next_url)
+
+
+@router.get("/dyads")
+def dyads_page(request: Request, since: Text = None):
+    """The most active dyads (source country → target country) over asserted events."""
+    day_from = parse_day(since, "since")
+    found = event_store.dyads(store_of(request), 50, day_from.date() if day_from else None)
+    return render(request, "dyads.html", dyads=found, form={"since": day(day_from)}, no_country=event_store.NO_COUNTRY)
+
+
+@router.get("/dyads/{key}")
+def dyad_page(request: Request, key: str, source_sector: Text = None, target_sector: Text = None):
+    """One dyad: escalation per day, counts by type and sector, and its latest events with evidence."""
+    found = dyad_detail(request, key, source_sector, target_sector)
+    label = f"Mean intensity per day, {found['source']} → {found['target']}"
+    chart = charts.escalation_svg(found["series"], label)
+    return render(request, "dyad.html", dyad=found, chart=Markup(chart), events=found["events"][:50],
+                  no_country=event_store.NO_COUNTRY,
+                  form={"source_sector": found["source_sector"] or "", "target_sector": found["target_sector"] or ""})
 
 
 @router.get("/search")
