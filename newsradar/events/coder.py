@@ -71,7 +71,7 @@ class Found:
     """One event's trigger and the words around it, while a sentence is read."""
 
     __slots__ = ("pattern", "type", "mode", "trigger", "predicate", "noun", "negated", "hypothetical", "sources",
-                 "targets", "candidates", "reporter", "absorbed", "framed")
+                 "targets", "candidates", "reporter", "absorbed", "framed", "rule")
 
     def __init__(self, pattern: Pattern, trigger: list[Token], predicate: Token, noun: Token | None) -> None:
         self.pattern = pattern
@@ -88,6 +88,7 @@ class Found:
         self.reporter: Token | None = None
         self.absorbed = False
         self.framed: Found | None = None
+        self.rule: str | None = None  # a general rule that changed the pattern's type ("refusal", "commitment")
 
 
 def code_doc(doc: Doc, lex: Lexicon | None = None) -> list[dict[str, Any]]:
@@ -435,7 +436,7 @@ def _modality(event: Found, question: bool) -> None:
         # "refused to halt", "would not accept": a refusal, not a negated concession
         if event.type not in ("REJECT",):
             event.mode = None
-            event.type = "REJECT"
+            event.type, event.rule = "REJECT", "refusal"
         negated = False
     elif obligation and event.reporter is not None and event.type not in ("REQUEST",):
         # "Russia said Sudan must return the helicopter": Russia demands it of Sudan
@@ -444,18 +445,18 @@ def _modality(event: Found, question: bool) -> None:
             event.targets = event.sources
             event.candidates = [event.sources] if event.sources else []
             event.sources = [reporter_subject, *reporter_subject.conjuncts]
-            event.type, event.mode = "REQUEST", None
+            event.type, event.mode, event.rule = "REQUEST", None, "obligation"
     elif future and not negated and event.framed is None and not planned:
         if event.type in MATERIAL_CONFLICT:
             event.mode = _COERCE_THREAT_MODES.get(event.mode or "", "restrict") if event.type == "COERCE" \
                 else _THREAT_MODES.get(event.type)
             if event.pattern.mode == "diplomatic":
                 event.mode = "relations"
-            event.type = "THREATEN"
+            event.type, event.rule = "THREATEN", "commitment"
         elif event.type in COOPERATIVE and event.type != "AGREE":
-            event.type, event.mode = "AGREE", None
+            event.type, event.mode, event.rule = "AGREE", None, "commitment"
     if event.type == "THREATEN" and event.framed is not None and event.framed.type == "REJECT":
-        event.type, event.mode = "REJECT", None  # "vowed to resist": defiance, not a threat
+        event.type, event.mode, event.rule = "REJECT", None, "defiance"  # "vowed to resist": not a threat
     if event.type == "THREATEN" and event.framed is not None and event.mode is None:
         inner = event.framed
         if inner.type == "COERCE":
@@ -580,7 +581,8 @@ def _as_dict(event: Found, sent: Span, text: str) -> dict[str, Any]:
     place = _place(event, [*event.sources, *event.targets])
     place_span = _phrase(place) if place is not None else None
     return {
-        "type": event.type, "mode": event.mode, "pattern": event.pattern.id,
+        "type": event.type, "mode": event.mode,
+        "pattern": event.pattern.id + (f" +rule:{event.rule}" if event.rule else ""),
         "trigger": text[trigger_start:trigger_end], "trigger_start": trigger_start, "trigger_end": trigger_end,
         "sentence": [sent.start_char, sent.end_char],
         "sources": [a for t in event.sources for a in _split(t)],

@@ -295,9 +295,12 @@ def story_events(store: Store, story_id: int) -> list[dict]:
         members.sort(key=lambda e: e["id"])
         lead = dict(members[0])
         lead["reports"] = members
-        lead["date"] = next((m["date"] for m in members if m["date"]), None)
+        dated = [m["date"] for m in members if m["date"]]
+        lead["date"] = max(dated, key=len) if dated else None  # the most precise date its reports give
         out.append(lead)
-    out.sort(key=lambda e: (e["date"] or e["day"] or "9999", e["id"]))
+    # a month or a year sorts after the days within it ("2026-11~" after "2026-11-30")
+    out.sort(key=lambda e: ((e["date"] + "~" if len(e["date"]) < 10 else e["date"]) if e["date"]
+                            else (e["day"] or "9999"), e["id"]))
     return out
 
 
@@ -306,16 +309,20 @@ def dyads(store: Store, limit: int = 10, since: date | None = None) -> list[dict
     actors without a country on either side counted under NO_COUNTRY."""
     params: dict[str, Any] = {"limit": int(limit)}
     since_clause = ""
-    if since is not None:
+    if since is not None:  # as listing(): an undated event by its article's day
         params["since_day"] = since.isoformat()
-        since_clause = " AND (ev.event_date IS NULL OR ev.event_date >= :since_day)"
-    sql = ("SELECT coalesce(s.country, :none) AS source, coalesce(t.country, :none) AS target, count(DISTINCT ev.id) AS n,"
-           " avg(ev.intensity) AS intensity, min(ev.type) AS any_type FROM events ev JOIN articles a ON a.id = ev.article_id"
-           " JOIN event_actors s ON s.event_id = ev.id AND s.role = 'source'"
-           " JOIN event_actors t ON t.event_id = ev.id AND t.role = 'target'"
-           " WHERE a.duplicate_of IS NULL AND ev.negated = 0 AND ev.hypothetical = 0"
-           " AND (s.country IS NOT NULL OR t.country IS NOT NULL)" + since_clause +
-           " GROUP BY coalesce(s.country, :none), coalesce(t.country, :none) ORDER BY n DESC, source, target LIMIT :limit")
+        params["since"] = store.db_time(datetime(since.year, since.month, since.day))
+        since_clause = " AND (ev.event_date >= :since_day OR (ev.event_date IS NULL AND a.published >= :since))"
+    # one row per event and pair of countries first, so an event with two actors of one country
+    # counts (and weighs in the mean intensity) once
+    pairs = ("SELECT DISTINCT ev.id, coalesce(s.country, :none) AS source, coalesce(t.country, :none) AS target,"
+             " ev.intensity FROM events ev JOIN articles a ON a.id = ev.article_id"
+             " JOIN event_actors s ON s.event_id = ev.id AND s.role = 'source'"
+             " JOIN event_actors t ON t.event_id = ev.id AND t.role = 'target'"
+             " WHERE a.duplicate_of IS NULL AND ev.negated = 0 AND ev.hypothetical = 0"
+             " AND (s.country IS NOT NULL OR t.country IS NOT NULL)" + since_clause)
+    sql = (f"SELECT p.source, p.target, count(*) AS n, avg(p.intensity) AS intensity FROM ({pairs}) p"
+           " GROUP BY p.source, p.target ORDER BY n DESC, p.source, p.target LIMIT :limit")
     params["none"] = NO_COUNTRY
     with store.connect() as conn:
         rows = conn.execute(text(sql), params).all()
@@ -325,23 +332,27 @@ def dyads(store: Store, limit: int = 10, since: date | None = None) -> list[dict
 
 def dyad(store: Store, source: str, target: str, source_sector: str | None = None,
          target_sector: str | None = None, limit: int = 5000) -> dict:
-    """One directed dyad: its events (latest first), counts by type, and the escalation series
-    (per day: events and mean intensity of asserted events)."""
+    """One directed dyad: its events (latest first, negated and hypothetical ones flagged), and over
+    its asserted events (as ``dyads`` counts them) the counts by type, the escalation series (per
+    day: events and mean intensity) and each side's sectors (events per sector of that side's
+    country's actors)."""
     events = listing(store, EventFilters(source_country=source, target_country=target, source_sector=source_sector,
                                          target_sector=target_sector), limit=limit)
     counts: dict[str, int] = {}
     days: dict[str, list[float]] = {}
-    for event in events:
+    asserted = [e for e in events if not e["negated"] and not e["hypothetical"]]
+    for event in asserted:
         counts[event["type"]] = counts.get(event["type"], 0) + 1
-        if not event["negated"] and not event["hypothetical"] and event["day"]:
+        if event["day"]:
             days.setdefault(event["day"], []).append(event["intensity"])
     series = [{"day": day, "events": len(values), "intensity": round(sum(values) / len(values), 2),
                "min": min(values)} for day, values in sorted(days.items())]
     sectors: dict[str, dict[str, int]] = {"source": {}, "target": {}}
-    for event in events:
-        for role, side in (("sources", "source"), ("targets", "target")):
-            for actor in event[role]:
-                key = actor.get("sector") or "—"
+    for event in asserted:
+        for role, side, country in (("sources", "source", source), ("targets", "target", target)):
+            wanted = None if country.upper() == NO_COUNTRY else country.upper()
+            found = {a.get("sector") or "—" for a in event[role] if a.get("country") == wanted}
+            for key in found:
                 sectors[side][key] = sectors[side].get(key, 0) + 1
     return {"source": source.upper(), "target": target.upper(), "source_sector": source_sector,
             "target_sector": target_sector, "events": events,
