@@ -159,9 +159,9 @@ def test_bad_input_is_coded_without_exception_in_bounded_time():
     results = code(*BAD)
     assert time.perf_counter() - started < 60  # seven hostile articles: a few seconds, never minutes
     assert len(results) == len(BAD)  # no article lost
-    for events in results:
-        assert len(events) <= 3 * max(1, len(events))  # (a list, not an exception)
-    assert results[0] == [] or len(results[0]) <= 3  # a 300-word sentence: at most a few events
+    assert results[0] == []  # a 300-word sentence is a flattened list, not a sentence: not coded
+    assert results[1] == [] and results[3] == []  # a list of nouns, a headline with no verb: no predicate
+    assert all(len(events) <= 3 for events in results)  # never a flood of events from junk
     from newsradar import nlp
     from newsradar.events.coder import code_doc
 

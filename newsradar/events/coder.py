@@ -61,6 +61,11 @@ _COERCE_THREAT_MODES = {"arrest": "legal", "detain": "legal", "deport": "legal",
 _OBLIGATION_PATTERN = Pattern("REQUEST.general:rule:obligation", "REQUEST", None, False)
 _STATEMENTS = frozenset({"statement", "declaration", "communique", "communiqué", "resolution", "letter", "message",
                          "note", "speech", "address", "decree", "order", "report", "bill", "motion", "proposal"})
+# objects that are the act's object rather than its target ("lifted the curfew", "rejected the proposal")
+_ACT_OBJECTS = frozenset({"curfew", "sanction", "embargo", "blockade", "ban", "restriction", "aid", "troop", "force",
+                          "talk", "relation", "tie", "deal", "agreement", "right", "effort", "call", "demand",
+                          "report", "claim", "accusation", "allegation", "invitation", "proposal", "plan", "offer",
+                          "request", "charge", "resolution", "measure", "policy", "decision", "idea", "move"})
 _STATIVE = frozenset({"oppose", "commit", "prepare", "determine", "resolve", "dispose", "incline", "set"})
 _NOT_ACTORS = frozenset({"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
 _MAX_EVENTS = 3  # per sentence: over-production is a defect
@@ -138,7 +143,7 @@ def _match(token: Token, lex: Lexicon) -> Found | None:
         objects += [g for o in objects for g in o.conjuncts]
         rules = lex.verbs.get(lemma, ())
         for rule in rules:  # a verb with this object first: "sent troops", "lifted the curfew"
-            if rule.objects is not None and any(_head_word(o) in rule.objects for o in objects):
+            if rule.objects is not None and any(o.lemma_.lower() in rule.objects for o in objects):
                 return Found(rule.pattern, [token], token, None)
         if lemma in lex.light:  # then an event noun it carries: "launched an airstrike"
             for obj in objects:
@@ -202,10 +207,6 @@ def _noun(token: Token, lex: Lexicon) -> Pattern | None:
     return None
 
 
-def _head_word(token: Token) -> str:
-    return token.lemma_.lower()
-
-
 def _other_word(verb: Token, word: str, first: bool) -> Token | None:
     for child in verb.children:
         if (child.lemma_.lower() == word or child.lower_ == word) and (child.i < verb.i) == first:
@@ -222,12 +223,11 @@ def _compose(event: Found, by_predicate: dict[int, Found]) -> None:
     head = event.predicate
     step = head
     # walk up through clause links: xcomp ("agreed to allow"), ccomp ("warned that it would"),
-    # pcomp/prep ("accused X of attacking"), and a conjunct's shared frame
+    # pcomp/prep ("accused X of attacking"), advcl ("blocked roads to press their demands")
     for _ in range(4):
         if step.dep_ in ("xcomp", "ccomp", "pcomp", "advcl") or (step.dep_ == "pobj" and step.head.dep_ == "prep"):
-            parent = step.head if step.dep_ != "pobj" else step.head.head
-            if step.dep_ == "pcomp" or step.dep_ == "pobj":
-                parent = step.head.head if step.head.dep_ == "prep" else step.head
+            through_prep = step.dep_ in ("pcomp", "pobj") and step.head.dep_ == "prep"
+            parent = step.head.head if through_prep else step.head
             frame = by_predicate.get(parent.i)
             if frame is not None and frame is not event and not frame.absorbed:
                 if step.dep_ == "advcl" and not _is_purpose(step):
@@ -359,7 +359,7 @@ def _targets(event: Found) -> list[list[Token]]:
             if holder is frame.predicate and not frame.pattern.thing:
                 for child in holder.children:
                     if child.dep_ in ("dobj", "obj", "dative") and child is not frame.noun:
-                        if child.lemma_.lower() not in _objects_of(event):
+                        if child.lemma_.lower() not in _ACT_OBJECTS:
                             add(child)
                         add_places(child)
                         for owner in child.children:  # "rejected North Korea's demand", "calls by Belarus's rulers"
@@ -383,14 +383,6 @@ def _targets(event: Found) -> list[list[Token]]:
                 if child.dep_ in ("ccomp", "xcomp", "acl"):
                     add(next((c for c in child.children if c.dep_ in ("nsubj", "nsubjpass")), None))
     return groups
-
-
-def _objects_of(event: Found) -> frozenset[str]:
-    """Words that are the act's object rather than its target ("lifted the curfew")."""
-    return frozenset({"curfew", "sanction", "embargo", "blockade", "ban", "restriction", "aid", "troop", "force",
-                      "talk", "relation", "tie", "deal", "agreement", "right", "effort", "call", "demand",
-                      "report", "claim", "accusation", "allegation", "invitation", "proposal", "plan", "offer",
-                      "request", "charge", "resolution", "measure", "policy", "decision", "idea", "move"})
 
 
 def _reporter(verb: Token) -> Token | None:
@@ -536,7 +528,7 @@ def _times(predicate: Token) -> list[Token]:
     while stack:
         node = stack.pop()
         for child in node.children:
-            if child.dep_ in _CLAUSES or child.dep_ in ("relcl", "acl"):
+            if child.dep_ in _CLAUSES:
                 continue
             if child.ent_type_ in ("DATE", "TIME") or child.lower_ in ("today", "yesterday", "tonight"):
                 found.append(child)
@@ -547,14 +539,15 @@ def _times(predicate: Token) -> list[Token]:
 
 
 def _date_text(tokens: list[Token]) -> tuple[str, int] | None:
-    for token in tokens:
-        if token.ent_iob_ and token.ent_type_ in ("DATE", "TIME"):
-            doc = token.doc
-            ent = next((e for e in doc.ents if e.start <= token.i < e.end), None)
-            if ent is not None:
-                return ent.text, ent.start_char
-        return token.text, token.idx
-    return None
+    """The first time word's whole DATE/TIME entity ("last Friday night"), else the word itself."""
+    if not tokens:
+        return None
+    token = tokens[0]
+    if token.ent_type_ in ("DATE", "TIME"):
+        ent = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+        if ent is not None:
+            return ent.text, ent.start_char
+    return token.text, token.idx
 
 
 def _place(event: Found, actors: list[Token]) -> Token | None:

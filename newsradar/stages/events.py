@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from .. import events as events_package
 from ..actors.coding import code_actor
 from ..events import coder, dates
-from ..events.lexicon import lexicon
+from ..events.lexicon import Lexicon, lexicon
 from ..store import events as event_store
 from ..store.events import EventActor, EventRecord
 from .base import ArticleText, Stage
@@ -178,7 +178,7 @@ def extract(article: ArticleText, title_doc: Doc, text_doc: Doc, prior: dict[str
 
 
 def _record(field: str, text: str, raw: dict[str, Any], resolver: _Resolver, quotes: list[QuoteRecord],
-            anchor: date | None, lex: Any) -> EventRecord:
+            anchor: date | None, lex: Lexicon) -> EventRecord:
     s0, s1 = raw["sentence"]
     sentence = text[s0:s1]
     quote = _quote_at(quotes, field, raw["trigger_start"])

@@ -70,13 +70,6 @@ class EventRecord:
     intensity: float
     actors: list[EventActor] = dataclass_field(default_factory=list)
 
-    def signature(self) -> tuple[str, str | None, str | None, str | None]:
-        """(type, first source country, first target country, date): what tells two events of one
-        kind apart (the stories stage reads it, ``signatures``)."""
-        source = next((a.country for a in self.actors if a.role == "source"), None)
-        target = next((a.country for a in self.actors if a.role == "target"), None)
-        return self.type, source, target, self.date
-
 
 def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[EventRecord]]]) -> None:
     """Replace the events of these articles (in the caller's transaction)."""
