@@ -65,8 +65,8 @@ def test_deeply_nested_json_is_that_lines_error(tmp_path):
         lines = [json.dumps({"id": f"{n}", "title": f"Title {n}", "text": f"{TEXT} Item {n}.",
                              "url": f"https://example.org/{n}"})]
         if n == 3:
-            lines.insert(0, "[" * 1000 + "]" * 1000)
-            lines.insert(0, '{"a": ' * 1000 + "1" + "}" * 1000)
+            lines.insert(0, "[" * 100_000 + "]" * 100_000)
+            lines.insert(0, '{"a": ' * 100_000 + "1" + "}" * 100_000)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         inputs.append(str(path))
     result = runner.invoke(app, ["ingest", *inputs, "--no-stories", "--db", f"sqlite:///{tmp_path / 's.db'}"])
