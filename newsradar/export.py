@@ -19,9 +19,10 @@ SCHEMA = "newsradar.analysis/1"
 # Fields of articles[] in the analysis document: the contract's, then ours.
 DOCUMENT_ARTICLE_FIELDS = ("id", "external_id", "title", "url", "outlet", "published", "language", "text",
                            "story_id", "duplicate_of", "tone", "canonical_url", "author", "source_kind",
-                           "source", "similarity", "summary")
+                           "source", "similarity", "summary", "section", "outlet_domain", "text_origin")
 # Columns of the flat exports (CSV, Parquet, JSON Lines).
-EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "outlet", "author", "published",
+EXPORT_COLUMNS = ("id", "key", "external_id", "title", "url", "canonical_url", "outlet", "section", "outlet_domain",
+                  "author", "published",
                   "language", "source_kind", "source", "duplicate_of", "similarity", "story_id", "tone",
                   "ingested_at", "summary", "text")
 
@@ -37,7 +38,12 @@ EVENT_COLUMNS = ("id", "article_id", "story_id", "story_event_id", "outlet", "pu
                  "source_text", "source_name", "source_entity_id", "source_country", "source_sector", "target_text",
                  "target_name", "target_entity_id", "target_country", "target_sector", "location", "intensity",
                  "num_mentions", "num_articles", "num_sources", "sources", "targets", "sentence")
-TABLES = ("articles", "quotes", "events")
+# Columns of the outlets table (``export --table outlets``): the publishers, their domains and
+# sections, what the user said of them, and the names their corrections replaced.
+OUTLET_COLUMNS = ("name", "domains", "sections", "articles", "copies", "stories", "first_published",
+                  "last_published", "lean", "country", "owner", "renamed_from")
+
+TABLES = ("articles", "quotes", "events", "outlets")
 
 
 def iso(value: Any) -> Any:
@@ -102,7 +108,26 @@ def event_row(event: dict) -> dict:
     return row
 
 
+def _outlet_rows(store: Store) -> Iterator[dict]:
+    from .store import outlets as outlet_store
+
+    with store.connect() as conn:
+        listed = outlet_store.listing(conn, limit=1_000_000)
+        renamed: dict[str, list[str]] = {}
+        for correction in outlet_store.corrections(conn):
+            if correction["key"].startswith("name:"):
+                renamed.setdefault(correction["name"], []).append(correction["key"].removeprefix("name:"))
+    for outlet in listed:
+        row = {name: outlet.get(name) for name in OUTLET_COLUMNS}
+        row.update(domains="; ".join(outlet["domains"]), sections="; ".join(outlet["sections"]),
+                   renamed_from="; ".join(renamed.get(outlet["name"], [])))
+        yield row
+
+
 def _rows(store: Store, table: str = "articles") -> Iterator[dict]:
+    if table == "outlets":
+        yield from _outlet_rows(store)
+        return
     if table == "events":
         from .store import events as event_store
 
@@ -178,18 +203,26 @@ def _event_schema(pa: Any) -> Any:
     return pa.schema([(name, types.get(name, pa.string())) for name in EVENT_COLUMNS])
 
 
+def _outlet_schema(pa: Any) -> Any:
+    types = {"articles": pa.int64(), "copies": pa.int64(), "stories": pa.int64(),
+             "first_published": pa.timestamp("s", tz="UTC"), "last_published": pa.timestamp("s", tz="UTC")}
+    return pa.schema([(name, types.get(name, pa.string())) for name in OUTLET_COLUMNS])
+
+
 def export_parquet(store: Store, out: IO[bytes], chunk: int = 5000, table: str = "articles") -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _quote_schema(pa) if table == "quotes" else _event_schema(pa) if table == "events" else pa.schema([
+    schema = (_quote_schema(pa) if table == "quotes" else _event_schema(pa) if table == "events"
+              else _outlet_schema(pa) if table == "outlets" else pa.schema([
         ("id", pa.int64()), ("key", pa.string()), ("external_id", pa.string()), ("title", pa.string()),
-        ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("author", pa.string()),
+        ("url", pa.string()), ("canonical_url", pa.string()), ("outlet", pa.string()), ("section", pa.string()),
+        ("outlet_domain", pa.string()), ("author", pa.string()),
         ("published", pa.timestamp("s", tz="UTC")), ("language", pa.string()), ("source_kind", pa.string()),
         ("source", pa.string()), ("duplicate_of", pa.int64()), ("similarity", pa.float64()),
         ("story_id", pa.int64()), ("tone", _tone_type(pa)), ("ingested_at", pa.timestamp("s", tz="UTC")),
         ("summary", pa.string()), ("text", pa.string()),
-    ])
+    ]))
     sink = out if _seekable(out) else io.BytesIO()
     count = 0
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
@@ -276,7 +309,7 @@ def export_events_tsv(store: Store, out: IO[str]) -> int:
     return count
 
 
-_COLUMNS_OF = {"articles": EXPORT_COLUMNS, "quotes": QUOTE_COLUMNS, "events": EVENT_COLUMNS}
+_COLUMNS_OF = {"articles": EXPORT_COLUMNS, "quotes": QUOTE_COLUMNS, "events": EVENT_COLUMNS, "outlets": OUTLET_COLUMNS}
 FORMATS: dict[str, Callable[..., int]] = {"json": export_json, "jsonl": export_jsonl, "csv": export_csv,
                                           "parquet": export_parquet, "events-tsv": export_events_tsv}
 BINARY_FORMATS = {"parquet"}

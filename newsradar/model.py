@@ -25,7 +25,7 @@ class Article:
     guid: str | None = None
     external_id: str | None = None
     author: str | None = None
-    outlet: str | None = None
+    outlet: str | None = None  # as given by the user until normalize; then the publisher (outlets.derive)
     published_raw: RawTime = None  # as the source wrote it
     language: str | None = None
     source_kind: str = "unknown"  # jsonl, txt, html, feed, warc
@@ -33,10 +33,19 @@ class Article:
     # hints from the source for later stages
     language_hint: str | None = None  # a page's or feed's declared language (site-wide: only a fallback)
     summary_only: bool = False  # a feed entry without its full text (polling may fetch the page)
+    # a summary-only entry's text: "page" (its page's full text), "paywall" / "consent" (the page was
+    # a wall: the feed's summary kept), "summary" (the page was not fetched); None for other articles
+    text_origin: str | None = None
     also_urls: list[str] = field(default_factory=list)  # other addresses that reached it (redirects, canonical)
+    section: str | None = None  # the feed's title ("WSJ.com: World News"): a section of the publisher
+    site_name: str | None = None  # the publisher as the page (og:site_name) or a feed entry (<source>) names it
+    publisher_url: str | None = None  # the original publisher's address when the link is an intermediary's
+    guid_scope: str | None = None  # what a non-URL GUID is unique within (the feed), when not the outlet
     # derived by normalize.normalize_article
     published: datetime | None = None  # aware UTC, parsed from published_raw
     canonical_url: str | None = None
+    outlet_domain: str | None = None  # the publisher's registrable domain
+    outlet_origin: str | None = None  # which rule named the outlet (outlets.GIVEN, MAP, …)
     key: str = ""  # the primary identity key (unique in the store)
     keys: list[str] = field(default_factory=list)  # every identity key, in matching order (key among them)
     content_hash: str = ""

@@ -12,7 +12,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 from dateutil import parser as date_parser
 
+from . import outlets
 from .model import Article
+from .outlets import derive as derive_outlet
 
 # --- text -----------------------------------------------------------------------------------------
 
@@ -240,12 +242,15 @@ _GLOBAL_GUID = re.compile(r"^([a-z][a-z0-9+.-]*:|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f
 
 def guid_key(article: Article) -> str | None:
     """The GUID as a key: as written when it is globally unique by form (a URI such as
-    ``tag:…``/``urn:…``/``https://…``, or a UUID), else scoped by outlet, since many feeds number
-    their entries 1, 2, 3…"""
+    ``tag:…``/``urn:…``/``https://…``, or a UUID), else scoped by the feed (the outlet the user gave
+    it, else its title), since many feeds number their entries 1, 2, 3… The scope is what it was
+    before outlets became publishers, so that re-polls match what is stored; computed before
+    ``outlets.derive`` replaces the given outlet."""
     if not article.guid or not article.guid.strip():
         return None
     guid = article.guid.strip()
-    return f"guid:{guid}" if _GLOBAL_GUID.match(guid) else f"guid:{fold(article.outlet or '')}:{guid}"
+    scope = article.guid_scope if article.guid_scope is not None else article.outlet or ""
+    return f"guid:{guid}" if _GLOBAL_GUID.match(guid) else f"guid:{fold(scope)}:{guid}"
 
 
 def identity_key(article: Article) -> str:
@@ -276,7 +281,12 @@ def normalize_article(article: Article) -> Article:
     article.text = clean_text(article.text)
     article.title = clean_title(article.title)
     article.summary = clean_text(article.summary) or None
-    article.outlet = clean_title(article.outlet)
+    first_pass = article.outlet_origin is None  # normalize runs again after a page's full text is fetched
+    if first_pass:  # ``outlet`` is still the name the user gave (None when none): it scopes GUIDs as before
+        article.outlet = clean_title(article.outlet)
+        article.guid_scope = clean_title(article.guid_scope) or article.outlet or ""
+    article.section = clean_title(article.section)
+    article.site_name = clean_title(article.site_name)
     article.author = clean_title(article.author)
     article.published = article.published or parse_datetime(article.published_raw)
     article.canonical_url = canonical_url(article.url)
@@ -289,4 +299,8 @@ def normalize_article(article: Article) -> Article:
     article.content_hash = content_hash(article.title, article.text)
     article.key = identity_key(article)
     article.keys = identity_keys(article)
+    if first_pass:  # the publisher, once: on a second pass ``outlet`` is no longer the user's
+        publisher = derive_outlet(article)
+        article.outlet, article.outlet_domain = publisher.name, publisher.domain
+        article.outlet_origin = publisher.origin or outlets.UNNAMED
     return article

@@ -35,7 +35,7 @@ from .model import Article, Feed, Warn, WriteResult
 from .prepare import default_workers, prepare
 from .sources.feed import read_feed
 from .sources.fetch import FetchError, Guard, fetch_async, new_client, user_agent
-from .sources.webpage import extract_page
+from .sources.webpage import extract_page, walled
 from .store import Store
 from .store import feeds as feed_store
 
@@ -143,8 +143,8 @@ def parse_feed(content: bytes, url: str, outlet: str | None) -> tuple[list[Artic
     prepared: list[Article] = []
     for article in read_feed(content, url, warnings.append):
         article.source = url  # one sighting per feed, however the entries shift
-        if outlet:
-            article.outlet = outlet
+        if outlet:  # the user's name for the feed: the outlet, and (as before) the scope of its GUIDs
+            article.outlet = article.guid_scope = outlet
         ready = prepare(article)
         if isinstance(ready, Article):
             prepared.append(ready)
@@ -254,8 +254,8 @@ class Poller:
                 result.new_articles = sum(1 for r in written if r.inserted)
                 changes.update(etag=fetched.headers.get("etag"), last_modified=fetched.headers.get("last-modified"),
                                articles_count=feed.articles_count + result.new_articles)
-                if not feed.title and articles and articles[0].outlet:
-                    changes["title"] = articles[0].outlet
+                if not feed.title and articles and articles[0].section:
+                    changes["title"] = articles[0].section
                 if problems:  # an entry's bad link is that entry's problem: noted on the feed, not counted as its failure
                     changes["last_error"] = (f"{len(problems)} entr{'y' if len(problems) == 1 else 'ies'} kept the "
                                              f"feed's summary; first: {problems[0]}")
@@ -304,7 +304,7 @@ class Poller:
             reason = exc.reason if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             self.warn(f"{article.url}: full text not fetched ({reason}); the feed's summary is kept")
             return f"{article.url}: {reason}"
-        for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "also_urls"):
+        for name in ("text", "summary", "author", "keys", "content_hash", "fingerprint", "also_urls", "text_origin"):
             setattr(article, name, getattr(updated, name))
         return None
 
@@ -325,10 +325,14 @@ def with_full_text(article: Article, content: bytes, final_url: str) -> Article:
     also = [url for url in (final_url, page.url) if url and url != article.url]
     if also:  # reached through a redirect, or the page names its canonical address: those identify it too
         article.also_urls = also
-    if len(page.text) > len(article.text):
+    wall = walled(page.text)
+    if wall:  # a paywall or consent page (WSJ, FT, NYT…): the feed's summary is the better text
+        article.text_origin = wall
+    elif len(page.text) > len(article.text):
         article.summary = article.text
         article.text = page.text
         article.author = article.author or page.author
+        article.text_origin = "page"
     prepare(article)  # new text and keys: a new content hash and fingerprint; the primary key stays
     return article
 

@@ -52,6 +52,7 @@ def identify(article: Article) -> Article:
     ``prepare`` would give it."""
     found = dataclasses.replace(article, also_urls=list(article.also_urls))
     found.outlet = clean_title(found.outlet)
+    found.guid_scope = clean_title(found.guid_scope)
     found.canonical_url = canonical_url(found.url)
     if not found.canonical_url and not (found.guid and found.guid.strip()):
         found.title, found.text = clean_title(found.title), clean_text(found.text)

@@ -183,8 +183,13 @@ def test_every_command_has_help(monkeypatch):
 
 
 def test_init_creates_then_reports_up_to_date(db_url):
+    from newsradar.store.migrations import MIGRATIONS
+
+    versions = [m.version for m in MIGRATIONS]
+    assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 12  # 12: outlets as publishers
     first = run("init", "--db", db_url)
-    assert first.exit_code == 0 and "schema version 11, applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11" in first.stdout
+    expected = f"schema version {versions[-1]}, applied migrations {', '.join(map(str, versions))}"
+    assert first.exit_code == 0 and expected in first.stdout
     second = run("init", "--db", db_url)
     assert second.exit_code == 0 and "up to date" in second.stdout
 
@@ -202,5 +207,18 @@ def test_outlet_option_names_articles_that_have_none(tmp_path):
     db = f"sqlite:///{tmp_path / 's.db'}"
     document = analyze(db, EXAMPLES / "pasted", "--outlet", "Caribbean Courier")
     assert {a["outlet"] for a in document["articles"]} == {"Caribbean Courier"}
-    document = analyze(db, EXAMPLES / "feeds" / "liberty-ledger.rss", "--outlet", "Someone Else")
-    assert {a["outlet"] for a in document["articles"]} == {"Liberty Ledger"}  # the feed names its own
+    document = analyze(db, EXAMPLES / "feeds" / "liberty-ledger.rss")
+    assert {a["outlet"] for a in document["articles"]} == {"Liberty Ledger"}  # the feed's title spells its domain
+    document = analyze(f"sqlite:///{tmp_path / 'other.db'}", EXAMPLES / "feeds" / "liberty-ledger.rss",
+                       "--outlet", "Someone Else")
+    assert {a["outlet"] for a in document["articles"]} == {"Someone Else"}  # the user's name wins
+    assert {a["section"] for a in document["articles"]} == {"Liberty Ledger"}
+
+
+def test_settings_hide_secrets(monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_API_TOKEN", "tok-very-secret-1")
+    monkeypatch.setenv("NEWSRADAR_SMTP_PASSWORD", "pw-very-secret-2")
+    monkeypatch.setenv("COLUMNS", "400")
+    result = run("settings")
+    assert result.exit_code == 0 and "NEWSRADAR_SMTP_PASSWORD" in result.stdout
+    assert "very-secret" not in result.stdout and "(set, hidden)" in result.stdout

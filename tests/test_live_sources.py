@@ -265,9 +265,74 @@ def test_summary_only_entries_get_their_page_unless_robots_forbid(server, tmp_pa
     full = articles["Headline number 0"]
     assert "Paragraph 7 of the full report" in full["text"] and full["summary"] == "Story 0."
     assert articles["Headline number 2"]["text"] == "Story 2." and articles["Headline number 2"]["summary"] is None
+    assert (full["text_origin"], articles["Headline number 2"]["text_origin"]) == ("page", "summary")
     before = len(server.requests)
     run("poll", "--db", db)
     assert [p for p in server.paths()[before:] if p.startswith("/articles/")] == []  # stored ones are not refetched
+
+
+WALLS = {
+    "paywall": "<p>Subscribe to continue reading.</p><p>Already a subscriber? Sign in to read the full story.</p>"
+               "<p>Get unlimited access for $1 per week. Cancel anytime.</p>",
+    "consent": "<p>We and our partners use cookies to store and access personal data.</p>"
+               "<p>Select Accept all to consent, or Manage preferences to choose.</p><p>Read our privacy policy.</p>",
+}
+
+
+def test_a_paywall_or_consent_page_keeps_the_feeds_summary_and_says_so(server, tmp_path, allow_loopback):
+    from .test_web import client_for
+
+    for guid, kind in (("g0", "paywall"), ("g1", "consent")):
+        body = f"<html><head><title>Headline</title></head><body><article><h1>Headline</h1>{WALLS[kind]}</article></body></html>"
+        server.routes[f"/articles/{guid}"] = Reply(200, body.encode(), {"Content-Type": "text/html"})
+    server.routes["/feed.xml"] = Reply(200, rss("Briefs", ITEMS[:2], full=False, link_base=server.url("")))
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    _subscribe(db, server.url("/feed.xml"))
+    run("poll", "--db", db)
+    with open_store(db) as store:
+        articles = {a["title"]: a for a in store.iter_articles()}
+        assert [(a["text"], a["text_origin"]) for a in articles.values()] == [("Story 0.", "paywall"), ("Story 1.", "consent")]
+        client = client_for(store)
+        page = client.get(f"/articles/{articles['Headline number 0']['id']}")
+        assert page.status_code == 200 and "was a paywall, not the article: this is the feed's summary" in page.text
+        assert client.get(f"/api/v1/articles/{articles['Headline number 1']['id']}").json()["text_origin"] == "consent"
+
+
+def test_a_publishers_section_feeds_are_one_outlet_with_sections(server, tmp_path, allow_loopback):
+    """A real subscription to two sections of one paper (shaped like the WSJ's World News and
+    Economy feeds, links to wsj.com, summaries only) polled and served: one outlet, two sections."""
+    world = [(f"w{i}", f"World headline {i}", f"Summary of world story {i}.") for i in range(3)]
+    economy = [(f"e{i}", f"Economy headline {i}", f"Summary of economy story {i}.") for i in range(2)]
+    server.routes["/world.xml"] = Reply(200, rss("WSJ.com: World News", world, full=False,
+                                                 link_base="https://www.wsj.com/world"))
+    server.routes["/economy.xml"] = Reply(200, rss("WSJ.com: Economy", economy, full=False,
+                                                   link_base="https://www.wsj.com/economy"))
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    for path in ("/world.xml", "/economy.xml"):
+        _subscribe(db, server.url(path), "--no-full-text")
+    assert run("poll", "--db", db).exit_code == 0
+    listed = run("outlets", "list", "--json", "--db", db)
+    outlets = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(o["name"], o["articles"], sorted(o["sections"]), o["domains"]) for o in outlets] == [
+        ("The Wall Street Journal", 5, ["WSJ.com: Economy", "WSJ.com: World News"], ["wsj.com"])]
+    with open_store(db) as store:
+        assert {a["text_origin"] for a in store.iter_articles()} == {"summary"}
+    assert run("poll", "--db", db).exit_code == 0  # a re-poll matches what is stored
+    with open_store(db) as store:
+        assert store.count_articles() == 5
+
+
+def test_an_article_with_a_subscribe_footer_is_not_a_wall():
+    from newsradar.sources.webpage import walled
+
+    article = " ".join(f"Paragraph {i}: officials in Caracas described the talks at length." for i in range(40))
+    assert walled(article + " Subscribe to our newsletter. Sign in to comment.") is None
+    assert walled("Subscribe now. Sign in to continue reading. Already a subscriber? Log in.") == "paywall"
+    assert walled("The minister said talks would resume. Subscribe for more.") is None  # one such sentence is a footer
+    brief = ("The EU fined Meta 200 million euros on Tuesday. Regulators said Meta failed to get consent."
+             " Users must be able to reject all tracking cookies, the Commission said.")
+    assert walled(brief) is None  # a news brief about cookies reports what was said; a wall never does
+    assert walled("The trial began on Monday. The trial could last weeks. Prosecutors declined to register a plea.") is None
 
 
 def test_opml_round_trip(tmp_path):

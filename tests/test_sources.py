@@ -101,16 +101,39 @@ def test_jsonl_keeps_ids_and_reports_bad_lines(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": 7, "text": "Body one", "title": "One", "unknown": 1}\n'
                     "not json\n"
-                    '{"title": "no text"}\n'
+                    '{"title": "  ", "text": ""}\n'
                     "[1, 2]\n"
-                    '{"text": "Body two", "published": "2026-11-16T09:10:00Z"}\n', encoding="utf-8")
+                    '{"text": "Body two", "published": "2026-11-16T09:10:00Z"}\n'
+                    '{"text": ["a", "list"], "title": "Listed"}\n', encoding="utf-8")
     warnings = []
     articles = read_all(path, warnings)
     assert [a.external_id for a in articles] == ["7", None]
     assert articles[1].published.isoformat() == "2026-11-16T09:10:00+00:00"
-    assert len(warnings) == 3
+    assert len(warnings) == 4
     assert all(w.startswith(f"{path}:") for w in warnings)
     assert "a.jsonl:2: not valid JSON" in warnings[0]
+    assert 'a.jsonl:3: neither a "text" nor a "title" with content; skipped' in warnings[1]
+    assert 'a.jsonl:6: "text" is a list, not a string; skipped' in warnings[3]
+
+
+def test_a_headline_only_jsonl_line_is_an_article(tmp_path, store):
+    """Headline exports are common: a title without text is an article, stored and re-run safely."""
+    from newsradar.pipeline import ingest
+
+    path = tmp_path / "headlines.jsonl"
+    path.write_text('{"id": "h1", "title": "Venezuela frees six Americans after envoy visit",'
+                    ' "url": "https://www.reuters.com/world/americas/h1", "published": "2026-11-20"}\n'
+                    '{"id": "h2", "title": "Iran rejects new talks offer", "text": null}\n', encoding="utf-8")
+    warnings = []
+    articles = read_all(path, warnings)
+    assert warnings == [] and [(a.title, a.text) for a in articles] == [
+        ("Venezuela frees six Americans after envoy visit", ""), ("Iran rejects new talks offer", "")]
+    first = ingest([str(path)], store)
+    assert first.inserted == 2 and not any(r.error for r in first.inputs)
+    stored = store.get_articles(first.article_ids)
+    assert [(a["title"], a["outlet"]) for a in stored] == [
+        ("Venezuela frees six Americans after envoy visit", "Reuters"), ("Iran rejects new talks offer", None)]
+    assert ingest([str(path)], store).inserted == 0
 
 
 def test_jsonl_in_utf16_and_with_a_utf8_bom(tmp_path):

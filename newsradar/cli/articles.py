@@ -103,7 +103,7 @@ def search(query: Annotated[str, typer.Argument(help='Words, "exact phrases", OR
 @app.command("export")
 def export_command(fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv, parquet, or events-tsv (a GDELT 2.0-style event table).")] = "json",
                    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
-                   table: Annotated[str, typer.Option("--table", help="For jsonl, csv and parquet: articles, quotes (one row per attribution) or events (one row per event).")] = "articles",
+                   table: Annotated[str, typer.Option("--table", help="For jsonl, csv and parquet: articles, quotes (one row per attribution), events (one row per event) or outlets (one row per publisher, with its domains, sections and the names the user corrected).")] = "articles",
                    db: DbOption = None) -> None:
     """Export every stored article (and, for json, the whole analysis document, quotes and events
     included) in one format; ``--table quotes`` or ``--table events`` writes those as rows instead;

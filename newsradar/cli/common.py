@@ -72,7 +72,7 @@ BatchOption = Annotated[int | None, typer.Option(
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Processes for extraction and normalization (NEWSRADAR_WORKERS; default one per CPU, at most 4).")]
 OutletOption = Annotated[str | None, typer.Option(
-    "--outlet", help="Outlet name for articles whose source names none (e.g. a page of headlines pasted from a site).")]
+    "--outlet", help="The outlet of these inputs' articles, over the one derived from their web address (a JSONL line's own outlet still wins); e.g. a page of headlines pasted from a site.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 JsonLinesOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 Inputs = Annotated[list[str], typer.Argument(

@@ -42,7 +42,7 @@ def _check_feed_url(url: str) -> str:
 
 @feeds_app.command("add")
 def feeds_add(url: Annotated[str, typer.Argument(help="The feed's http(s) URL.")], db: DbOption = None,
-              outlet: Annotated[str | None, typer.Option(help="Outlet name for its articles (default: the feed's title).")] = None,
+              outlet: Annotated[str | None, typer.Option(help="The outlet of its articles, over the one named from their web address (the feed's title is kept as their section).")] = None,
               every: Annotated[str, typer.Option(help="Poll interval: 90s, 15m, 2h, 1d.")] = "15m",
               full_text: Annotated[bool, typer.Option("--full-text/--no-full-text",
                                                       help="Fetch the linked page when an entry carries only a summary.")] = True) -> None:

@@ -43,12 +43,17 @@ def stats(db: DbOption = None, as_json: JsonOption = False) -> None:
             + (f" (×{failure['attempts']})" if failure["attempts"] > 1 else ""))
 
 
+_SECRETS = ("api_token", "smtp_password")  # never printed: a terminal is often shared or recorded
+
+
 @app.command("settings")
 def settings_command() -> None:
     """List every setting with its environment variable, current value and meaning."""
     found = table("setting", "environment variable", "value", "meaning")
     for setting in settings.SETTINGS:
-        found.add_row(setting.name, setting.env, str(settings.get(setting.name)), setting.help)
+        value = settings.get(setting.name)
+        shown = ("(set, hidden)" if value else "") if setting.name in _SECRETS else str(value)
+        found.add_row(setting.name, setting.env, shown, setting.help)
     out.print(found)
 
 

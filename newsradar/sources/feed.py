@@ -42,7 +42,8 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             raise InputError(source, "the feed has no entries")
         raise InputError(source, "not a feed (no RSS, Atom or RDF root element)")
     feed = parsed.get("feed", {})
-    outlet = html_to_text(feed.get("title")) or None
+    section = html_to_text(feed.get("title")) or None  # the feed's title: a section of its publisher
+    site_link = feed.get("link") or None  # the site the feed belongs to (an aggregator's is its own)
     feed_language = feed.get("language")
     produced = 0
     for number, entry in enumerate(entries, start=1):
@@ -50,6 +51,7 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
         title = html_to_text(entry.get("title")) or None
         if not text.strip() and not title:
             continue
+        origin = entry.get("source") or {}
         content_language = next((c.get("language") for c in entry.get("content", []) or [] if c.get("language")), None)
         produced += 1
         yield Article(
@@ -58,11 +60,16 @@ def read_feed(data: bytes, source: str, warn: Callable[[str], None]) -> Iterator
             url=entry.get("link"),
             guid=entry.get("id") or None,
             author=html_to_text(entry.get("author")) or None,
-            outlet=outlet,
+            section=section,
+            guid_scope=section,
+            # an aggregator's entry names its original: <source url="…">Name</source>, a feed proxy's origLink
+            site_name=html_to_text(origin.get("title")) or None,
+            publisher_url=origin.get("href") or entry.get("feedburner_origlink") or site_link,
             published_raw=entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("published"),
             # xml:lang and <language> are set for a whole feed and often wrong for an entry: a hint
             # for identification, not a declaration
             language_hint=content_language or feed_language, summary_only=summary_only,
+            text_origin="summary" if summary_only else None,
             source_kind="feed",
             source=f"{source}#{number}",
             summary=summary,

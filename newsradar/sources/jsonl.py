@@ -1,5 +1,6 @@
-"""JSON Lines: one article object per line. Only ``text`` is required; ``id`` is kept as
-``external_id``; unknown fields are ignored. A bad line is reported and skipped."""
+"""JSON Lines: one article object per line. A ``text`` or a ``title`` is required (a headline-only
+line is an article: headline exports are common); ``id`` is kept as ``external_id``; unknown
+fields are ignored. A bad line is reported and skipped."""
 
 from __future__ import annotations
 
@@ -35,14 +36,17 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
         if not isinstance(record, dict):
             warn(f"{where}: expected a JSON object, found {type(record).__name__}; skipped")
             continue
-        text = record.get("text")
-        if not isinstance(text, str) or not text.strip():
-            warn(f"{where}: no \"text\" field with content; skipped")
+        text, title = record.get("text"), _str(record.get("title"))
+        if text is not None and not isinstance(text, str):
+            warn(f"{where}: \"text\" is {_kind(text)}, not a string; skipped")
+            continue
+        if not (text and text.strip()) and not (title and title.strip()):
+            warn(f"{where}: neither a \"text\" nor a \"title\" with content; skipped")
             continue
         external_id = record.get("id")
         yield Article(
-            text=text,
-            title=_str(record.get("title")),
+            text=text or "",
+            title=title,
             url=_str(record.get("url")),
             guid=_str(record.get("guid")),
             external_id=None if external_id is None else str(external_id),
@@ -55,6 +59,10 @@ def read_jsonl(lines: Iterable[bytes], source: str, warn: Callable[[str], None],
         )
     if not seen_any_line:
         raise InputError(source, "empty input")
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: "true or false"}.get(type(value), f"a {type(value).__name__}")
 
 
 def _str(value: object) -> str | None:

@@ -90,9 +90,42 @@ def extract_page(content: bytes | str, source: str, url: str | None = None, kind
         title=title,
         url=document.url or url,
         author=document.author,
-        outlet=document.sitename or document.hostname,
+        site_name=document.sitename,  # og:site_name; trafilatura falls back to the host (outlets.derive knows)
         published_raw=published,
         language_hint=document.language,  # the page's lang attribute: a site-wide hint
         source_kind=kind,
         source=source,
     )
+
+
+# What a paywall or a consent wall says instead of the article. A fetched page that is short and
+# made mostly of such sentences is not the article: the feed's summary is kept.
+_PAYWALL = re.compile(
+    r"\b(subscribe|subscriber|subscription|sign in|log in|create (?:a |an )?(?:free )?account"
+    r"|register (?:now|for free|to (?:read|continue))|continue reading|read the full (?:story|article)"
+    r"|unlock (?:this|the|full) (?:article|story|access)|paywall|premium (?:content|article|access)"
+    r"|free articles?|article limit|reached your limit|free trial|per (?:week|month)|cancel anytime)\b",
+    re.IGNORECASE)
+_CONSENT = re.compile(
+    r"\b(cookies?|consent|privacy (?:policy|settings|choices)|accept all|reject all|manage (?:options|preferences)"
+    r"|personal data|our partners|we and our|enable javascript|ad ?blocker|are you a robot|verify you are human"
+    r"|unusual activity)\b", re.IGNORECASE)
+# a report says who said what; a wall never does ("said" in a short page: a news brief about cookies)
+_REPORTING = re.compile(r"\b(said|says|told|according to|announced|reported)\b", re.IGNORECASE)
+_WALL_WORDS = 250  # a longer page is an article, whatever its footer says
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def walled(text: str) -> str | None:
+    """"paywall" or "consent" when a fetched page's text is such a wall rather than the article:
+    short, at least half of its sentences (two at least) about subscribing or consenting, and no
+    sentence reporting what someone said."""
+    if len(text.split()) > _WALL_WORDS or _REPORTING.search(text):
+        return None
+    sentences = [s for s in _SENTENCES.split(text) if s.strip()]
+    paywall = sum(1 for s in sentences if _PAYWALL.search(s))
+    consent = sum(1 for s in sentences if _CONSENT.search(s))
+    found = max(paywall, consent)
+    if found < 2 or found * 2 < len(sentences):
+        return None
+    return "paywall" if paywall >= consent else "consent"

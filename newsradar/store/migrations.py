@@ -4,7 +4,10 @@ add a new one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +16,8 @@ class Migration:
     name: str
     sqlite: tuple[str, ...]
     postgresql: tuple[str, ...]
+    # a data step after the statements, in the same transaction (rows that SQL alone cannot derive)
+    backfill: Callable[[Connection], None] | None = None
 
 
 _ARTICLES_COMMON = """
@@ -268,6 +273,41 @@ _EVENTS = (
     "CREATE INDEX event_actors_country ON event_actors (role, country)",
 )
 
+_OUTLETS = (
+    "ALTER TABLE articles ADD COLUMN section TEXT",
+    "ALTER TABLE articles ADD COLUMN outlet_domain TEXT",
+    "ALTER TABLE articles ADD COLUMN outlet_origin TEXT",
+    # a feed entry's text: its page's ("page"), or the feed's summary ("summary"; "paywall" or
+    # "consent" when the page fetched was a wall)
+    "ALTER TABLE articles ADD COLUMN text_origin TEXT",
+    # a publisher as people know it; lean, country and owner are the user's description (never ours)
+    """CREATE TABLE outlets (
+        id {id},
+        name TEXT NOT NULL UNIQUE,
+        lean TEXT,
+        country TEXT,
+        owner TEXT,
+        created_at {time} NOT NULL
+    )""",
+    # what names an outlet: its registrable domains ('domain:nytimes.com') and the user's corrections
+    # of a derived name ('name:wsj.com: world news'); origin says who decided (map, page, feed,
+    # domain, given, user)
+    """CREATE TABLE outlet_keys (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL
+    )""",
+    "CREATE INDEX outlet_keys_name ON outlet_keys (name)",
+    "CREATE INDEX articles_outlet_domain ON articles (outlet_domain)",
+)
+
+
+def _outlets_backfill(conn: Connection) -> None:
+    from .outlets import backfill  # the derivation lives with the outlets, not in the schema
+
+    backfill(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -407,5 +447,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "events: who did what to whom (PLOVER type, mode, actors with their mentions and codes, date, place)",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _EVENTS),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY") for q in _EVENTS),
+    ),
+    Migration(
+        12,
+        "outlets as publishers: registrable domain and section per article, outlets, their domains and the user's corrections",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _OUTLETS),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _OUTLETS),
+        backfill=_outlets_backfill,
     ),
 )

@@ -21,12 +21,14 @@ from ..errors import StoreError
 from ..model import Article, WriteResult
 from ..normalize import parse_datetime
 from . import engine as engine_module
+from . import outlets
 from .migrations import MIGRATIONS
 from .writer import BatchWriter, select_in
 
 ARTICLE_COLUMNS = ("id", "key", "external_id", "guid", "url", "canonical_url", "title", "text", "author", "outlet",
                    "published", "language", "source_kind", "source", "content_hash", "duplicate_of", "similarity",
-                   "story_id", "tone", "ingested_at", "summary")
+                   "story_id", "tone", "ingested_at", "summary", "section", "outlet_domain",
+                   "text_origin")
 _SELECT_ARTICLES = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
 
 
@@ -143,6 +145,8 @@ class Store:
                     statements = migration.sqlite if self.dialect == "sqlite" else migration.postgresql
                     for statement in statements:
                         conn.exec_driver_sql(statement)
+                    if migration.backfill is not None:
+                        migration.backfill(conn)
                     conn.execute(text("INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)"),
                                  {"v": migration.version, "n": migration.name, "t": _now().isoformat()})
                     applied.append(migration.version)
@@ -168,6 +172,7 @@ class Store:
         if not articles:
             return []
         with self.connect(write=True) as conn:
+            outlets.resolve(conn, articles)  # the store's name for each publisher, the user's corrections
             results = BatchWriter(conn, self.db_time, threshold).write(articles)
         for article, result in zip(articles, results, strict=True):
             article.id, article.duplicate_of, article.story_id = result.article_id, result.duplicate_of, result.story_id

@@ -28,10 +28,11 @@ _CHUNK = 500  # values per IN (...) list
 
 _INSERT_ARTICLE = text(
     "INSERT INTO articles (key, external_id, guid, url, canonical_url, title, text, author, outlet, published, language,"
-    " source_kind, source, content_hash, fingerprint, duplicate_of, similarity, story_id, ingested_at, summary)"
+    " source_kind, source, content_hash, fingerprint, duplicate_of, similarity, story_id, ingested_at, summary,"
+    " section, outlet_domain, outlet_origin, text_origin)"
     " VALUES (:key, :external_id, :guid, :url, :canonical_url, :title, :text, :author, :outlet, :published, :language,"
     " :source_kind, :source, :content_hash, :fingerprint, :duplicate_of, :similarity, :story_id, :ingested_at,"
-    " :summary)"
+    " :summary, :section, :outlet_domain, :outlet_origin, :text_origin)"
     " ON CONFLICT (key) DO NOTHING RETURNING id")
 _WIDEN_STORY = text(
     "UPDATE stories SET first_published = CASE WHEN first_published IS NULL OR first_published > :p THEN :p"
@@ -200,6 +201,8 @@ class BatchWriter:
             "fingerprint": dedup.to_bytes(signature) if signature is not None else None,
             "duplicate_of": duplicate_of, "similarity": similarity if duplicate_of else None,
             "story_id": story_id, "ingested_at": self.now, "summary": article.summary,
+            "section": article.section, "outlet_domain": article.outlet_domain, "outlet_origin": article.outlet_origin,
+            "text_origin": article.text_origin,
         }).scalar()
         if new_id is None:  # another writer stored this key since we looked
             row = self.conn.execute(_BY_KEY, {"values": [article.key]}).one()

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NewsradarError, NotFound, QueryError, StoreError
 from ..store import Store, open_store
-from . import api, pages
+from . import api, outlets, pages
 from .common import HERE, json_response, require_read
 from .errors import ApiError, error_body
 from .security import Auth, RateLimiter
@@ -134,7 +134,9 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
         return json_response(request, schema())
 
     app.include_router(api.router)
+    app.include_router(outlets.api_router)
     app.include_router(pages.router)
+    app.include_router(outlets.router)
     app.include_router(pages.open_router)
     return app
 
