@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import analysis, settings, stories
+from . import alerts, analysis, settings, stories
+from .alerts import AlertReport
 from .analysis import AnalysisReport
 from .clustering import StoryConfig
 from .errors import InputError
@@ -66,8 +67,9 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
            outlet: str | None = None) -> IngestReport:
     """Read every input, prepare and write in batches. A bad input is recorded in the report
     (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser
-    problems (a bad line, skipped records). ``outlet`` names the outlet of articles whose source
-    names none (a pasted page, say). Re-running on the same inputs writes nothing new."""
+    problems (a bad line, skipped records). ``outlet`` is the user's name for the inputs' outlet:
+    it wins over the publisher derived from the address (``outlets.derive``), not over a JSONL
+    line's own ``outlet``. Re-running on the same inputs writes nothing new."""
     batch_size = batch_size or settings.get("batch_size")
     report = IngestReport()
     seen: set[int] = set()
@@ -202,6 +204,7 @@ class RunReport:
     analysis: AnalysisReport = field(default_factory=AnalysisReport)
     reanalysis: AnalysisReport = field(default_factory=AnalysisReport)
     stories: UpdateReport = field(default_factory=UpdateReport)
+    alerts: AlertReport = field(default_factory=AlertReport)
 
 
 def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None = None,
@@ -228,6 +231,7 @@ def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None =
     if cluster:
         run_stories = stories.rebuild if rebuild else stories.update
         report.stories = run_stories(store, config, progress=progress)
+        report.alerts = alerts.after_stories(store, warn)  # the process that assigns stories tells the topics' alerts
     return report
 
 
@@ -237,4 +241,5 @@ def reanalyze(store: Store, stages: Sequence[Stage] | None = None, *, since: dat
     first, then cluster any that were waiting."""
     found = analysis.analyze_pending(store, stages, progress=progress, outdated=True, since=since, limit=limit)
     stories.update(store, progress=progress)
+    alerts.after_stories(store)
     return found

@@ -96,6 +96,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("contact", "", "NEWSRADAR_CONTACT",
             "A URL or e-mail address for publishers to reach this installation's operator; sent in the "
             "User-Agent (newsradar/VERSION (+CONTACT))."),
+    Setting("public_url", "", "NEWSRADAR_PUBLIC_URL",
+            "The web app's address as readers reach it (e.g. https://news.example.org), for the story links in "
+            "alert e-mails and webhooks. Empty: alerts give story links as paths (/stories/ID)."),
+    Setting("smtp_host", "", "NEWSRADAR_SMTP_HOST",
+            "The SMTP server that sends e-mail alerts. Empty: e-mail alerts wait, each attempt failing with that reason."),
+    Setting("smtp_port", 0, "NEWSRADAR_SMTP_PORT",
+            "The SMTP server's port; 0 means 465 with ssl, 587 with starttls, 25 with none.", int),
+    Setting("smtp_security", "starttls", "NEWSRADAR_SMTP_SECURITY",
+            "How e-mail reaches the SMTP server: starttls (upgrade the connection; refused if the server cannot), "
+            "ssl (TLS from the start) or none (in the clear, for a relay on this machine)."),
+    Setting("smtp_user", "", "NEWSRADAR_SMTP_USER", "The SMTP login, if the server needs one."),
+    Setting("smtp_password", "", "NEWSRADAR_SMTP_PASSWORD", "The SMTP password of NEWSRADAR_SMTP_USER."),
+    Setting("smtp_from", "newsradar@localhost", "NEWSRADAR_SMTP_FROM", "The From address of alert e-mails."),
+    Setting("alert_retry_seconds", 60.0, "NEWSRADAR_ALERT_RETRY_SECONDS",
+            "Wait before retrying a failed alert delivery; it doubles with every failure.", float),
+    Setting("alert_max_attempts", 10, "NEWSRADAR_ALERT_MAX_ATTEMPTS",
+            "Attempts at one alert delivery before it is marked failed (shown on the topic page; "
+            "`topics alerts --retry` queues it again).", int),
+    Setting("alert_max_age_days", 3.0, "NEWSRADAR_ALERT_MAX_AGE_DAYS",
+            "Stories whose newest article was published longer ago than this raise no alert (a backfill of old "
+            "coverage is not news); 0 for no limit.", float),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .. import export, pipeline, settings, stages
+from .. import alerts, export, pipeline, settings, stages
 from ..actors import knowledge
 from ..errors import NewsradarError
 from ..pipeline import IngestReport, RunReport
@@ -60,6 +61,8 @@ def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = T
     with progress_bar() as bar:
         report = pipeline.run([], store, progress=Progress(bar), warn=warn, **options)
     report.ingest = ingested
+    if report.alerts.sent:
+        say(f"{report.alerts.sent} alert deliveries sent", err)
     return report
 
 
@@ -235,7 +238,18 @@ def watch(db: DbOption = None) -> None:
                 if any(r.new_articles for r in results):
                     pipeline.run([], store, warn=warn)
 
-            return await watch_feeds(store, stop, warn=warn, on_results=on_results)
+            async def deliver_alerts() -> None:  # digests fall due and retries come round between polls too
+                while not stop.is_set():
+                    await asyncio.to_thread(alerts.after_stories, store, warn)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=60)
+
+            delivering = asyncio.create_task(deliver_alerts())
+            try:
+                return await watch_feeds(store, stop, warn=warn, on_results=on_results)
+            finally:
+                stop.set()
+                await delivering
 
         rounds = asyncio.run(run())
     say(f"stopped after {rounds} polling rounds", err)

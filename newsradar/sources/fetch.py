@@ -308,3 +308,40 @@ def fetch(url: str, max_bytes: int | None = None) -> Fetched:
             return await fetch_async(client, url, max_bytes=max_bytes)
 
     return asyncio.run(run())
+
+
+async def post_async(client: httpx.AsyncClient, url: str, body: bytes, *, headers: dict[str, str] | None = None,
+                     guard: Guard | None = None) -> Fetched:
+    """POST ``body`` to a URL through the guard (a webhook). Redirects are not followed: a 3xx is a
+    FetchError naming where it pointed, as is any status of 400 or more (with Retry-After when
+    the server sent one). A 2xx is the receiver's yes, whatever follows it: the answer's body is not
+    read (``content`` is empty), so a large, slow or broken body can neither fail the POST nor have
+    it sent again."""
+    guard = guard or Guard.from_settings()
+    total = settings.get("fetch_total_timeout")
+    try:
+        async with asyncio.timeout(total):
+            guard.check_url(url)
+            response = await client.send(client.build_request("POST", url, content=body, headers=headers), stream=True)
+            try:
+                status = response.status_code
+                if 300 <= status < 400:
+                    where = response.headers.get("location")
+                    raise FetchError(url, f"HTTP {status}: redirected{f' to {where}' if where else ''}; a POST is not "
+                                          "redirected", status=status)
+                if status >= 400:
+                    raise FetchError(url, f"HTTP {status} {response.reason_phrase}".strip(), status=status,
+                                     retry_after=_retry_after(response.headers))
+            finally:
+                await response.aclose()  # the body unread: the connection is closed, not reused
+            return Fetched(url, status, response.headers, b"")
+    except TimeoutError as exc:
+        raise FetchError(url, f"timed out after {total:g} s in all") from exc
+    except _Refused as exc:
+        raise AddressRefused(url, str(exc)) from None
+    except httpx.TimeoutException as exc:
+        raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(url, f"could not post: {str(exc) or type(exc).__name__}") from exc
+    except OSError as exc:
+        raise FetchError(url, f"could not post: {exc.strerror or exc}") from exc

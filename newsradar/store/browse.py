@@ -108,7 +108,7 @@ def _match_clause(store: Store, query: str, params: dict) -> str | None:
     return "a.search_vector @@ websearch_to_tsquery('english', :match)"
 
 
-def _where(store: Store, filters: Filters, params: dict) -> list[str]:
+def where_clauses(store: Store, filters: Filters, params: dict) -> list[str]:
     clauses = []
     match = _match_clause(store, filters.query, params)
     if match:
@@ -217,7 +217,7 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
     newest matching article (id, title, url, outlet, published, excerpt)."""
     after = decode_cursor(cursor, ("p", "i"))
     params: dict = {}
-    clauses = ["a.story_id IS NOT NULL", *_where(store, filters, params)]
+    clauses = ["a.story_id IS NOT NULL", *where_clauses(store, filters, params)]
     found: dict[int, Any] = {}
     last_position = None
     with store.connect() as conn:
@@ -262,14 +262,14 @@ def _settle(conn: Connection, store: Store, filters: Filters, after: dict | None
             fresh[row.story_id] = row
     if after is not None and fresh:
         params: dict = {}
-        clauses = _where(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
+        clauses = where_clauses(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
         clauses.append(_at_or_before(store, after, params))
         ids = ", ".join(str(int(s)) for s in fresh)
         earlier = conn.execute(text(f"SELECT a.id, a.story_id FROM articles a WHERE a.story_id IN ({ids})"
                                     + "".join(f" AND {c}" for c in clauses)), params).all()
         shown: set[int] = set()
         if earlier and filters.query.strip():
-            matching = _matching_ids(conn, store, filters.query, [r.id for r in earlier])
+            matching = matching_ids(conn, store, filters.query, [r.id for r in earlier])
             shown = {r.story_id for r in earlier if r.id in matching}
         else:
             shown = {r.story_id for r in earlier}
@@ -280,7 +280,7 @@ def _settle(conn: Connection, store: Store, filters: Filters, after: dict | None
         found[story_id] = row
 
 
-def _matching_ids(conn: Connection, store: Store, query: str, ids: list[int]) -> set[int]:
+def matching_ids(conn: Connection, store: Store, query: str, ids: list[int]) -> set[int]:
     """Which of these article ids match the query."""
     matching: set[int] = set()
     for start in range(0, len(ids), 500):
@@ -317,7 +317,7 @@ def article_page(store: Store, filters: Filters, cursor: str | None = None, limi
     """Articles matching ``filters`` (and, when given, of one story), newest first."""
     after = decode_cursor(cursor, ("p", "i"))
     params: dict = {}
-    clauses = _where(store, filters, params) or ["1 = 1"]
+    clauses = where_clauses(store, filters, params) or ["1 = 1"]
     if story_id is not None:
         clauses.append("a.story_id = :story_id")
         params["story_id"] = story_id
@@ -351,7 +351,7 @@ def search_page(store: Store, filters: Filters, sort: str = "relevance", cursor:
         if sort == "date":
             after = decode_cursor(cursor, ("p", "i"))
             params: dict = {}
-            clauses = _where(store, filters, params)
+            clauses = where_clauses(store, filters, params)
             hint = _walk_hint(conn, store, filters, params)
             rows = []
             for row in _newest_first(conn, store, "a.id, a.published", clauses, params, after, limit + 1, hint):
@@ -385,7 +385,7 @@ def _ranked(conn: Connection, store: Store, filters: Filters, limit: int, offset
     """(article id, score) of the best matches: ranked inside the full-text index, joined to the
     articles only when a filter needs them."""
     params: dict = {"limit": limit, "offset": offset}
-    plain = _where(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
+    plain = where_clauses(store, Filters("", filters.outlet, filters.language, filters.since, filters.until), params)
     if store.dialect == "sqlite":
         params["match"] = fts5_query(filters.query)
         if plain:
@@ -433,7 +433,7 @@ def coverage(store: Store, filters: Filters | None = None, story_id: int | None 
     params: dict = {}
     clauses = ["a.published IS NOT NULL"]
     if filters is not None:
-        clauses += _where(store, filters, params)
+        clauses += where_clauses(store, filters, params)
     if story_id is not None:
         clauses.append("a.story_id = :story_id")
         params["story_id"] = story_id
@@ -446,7 +446,7 @@ def coverage(store: Store, filters: Filters | None = None, story_id: int | None 
 
 def newest_published(store: Store, filters: Filters) -> datetime | None:
     params: dict = {}
-    clauses = ["a.published IS NOT NULL", *_where(store, filters, params)]
+    clauses = ["a.published IS NOT NULL", *where_clauses(store, filters, params)]
     with store.connect() as conn:
         value = conn.execute(text(f"SELECT max(a.published) FROM articles a WHERE {' AND '.join(clauses)}"),
                              params).scalar()

@@ -308,6 +308,54 @@ def _outlets_backfill(conn: Connection) -> None:
     backfill(conn)
 
 
+_ALERTS = (
+    # a topic's alerts: a webhook (URL and HMAC secret) or an e-mail address (now, hourly or daily);
+    # "new" means a story whose first article came after after_article_id (the newest when the alert
+    # was made); checked_* is where the last look for triggers got to
+    """CREATE TABLE topic_alerts (
+        id {id},
+        topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        secret TEXT,
+        every TEXT NOT NULL DEFAULT 'now',
+        min_outlets INTEGER NOT NULL DEFAULT 5,
+        after_article_id INTEGER NOT NULL DEFAULT 0,
+        checked_article_id INTEGER NOT NULL DEFAULT 0,
+        checked_at {time},
+        created_at {time} NOT NULL,
+        last_sent_at {time},
+        UNIQUE (topic_id, kind, target)
+    )""",
+    # the outbox: one row per alert, trigger ('new', 'outlets:N') and story, the story known by its
+    # first article (story ids change with rebuilds, merges and splits), so each goes out once
+    """CREATE TABLE alert_deliveries (
+        id {id},
+        alert_id INTEGER NOT NULL REFERENCES topic_alerts(id) ON DELETE CASCADE,
+        trigger_key TEXT NOT NULL,
+        first_article_id INTEGER NOT NULL,
+        story_id INTEGER,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at {time} NOT NULL,
+        next_attempt_at {time},
+        last_attempt_at {time},
+        last_error TEXT,
+        sent_at {time},
+        UNIQUE (alert_id, trigger_key, first_article_id)
+    )""",
+    "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at)",
+    # the articles each alert already told of, per trigger: a story holding one of them (after a merge,
+    # a split or a rebuild gave it another first article) is not told of again
+    """CREATE TABLE alert_articles (
+        alert_id INTEGER NOT NULL REFERENCES topic_alerts(id) ON DELETE CASCADE,
+        trigger_key TEXT NOT NULL,
+        article_id INTEGER NOT NULL,
+        PRIMARY KEY (alert_id, trigger_key, article_id)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -454,5 +502,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _OUTLETS),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _OUTLETS),
         backfill=_outlets_backfill,
+    ),
+    Migration(
+        13,
+        "alerts on topics: webhooks and e-mail, an outbox of deliveries keyed by topic alert, trigger and first article",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _ALERTS),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _ALERTS),
     ),
 )

@@ -12,6 +12,7 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from .. import alerts
 from ..actors.profile import profile
 from ..errors import InputError
 from ..events.lexicon import TYPES as EVENT_TYPES
@@ -27,6 +28,7 @@ from ..store import quotes as quote_store
 from ..store import stories as story_store
 from ..store import topics as topic_store
 from .common import (
+    auth_of,
     check_search_rate,
     filters_from,
     json_response,
@@ -168,7 +170,7 @@ def _highlights(snippet: str) -> list[list[int]]:
 
 class FeedIn(BaseModel):
     url: str = Field(description="The feed's http(s) URL; fetched once through the safe fetcher to check it.")
-    outlet: str | None = Field(None, description="Outlet name for its articles (default: the feed's title).")
+    outlet: str | None = Field(None, description="The outlet of its articles, over the one named from their web address (the feed's title is kept as their section).")
     interval_seconds: int = Field(900, ge=60, le=7 * 86400)
     full_text: bool = True
 
@@ -244,6 +246,38 @@ def topic(request: Request, name: str, cursor: Cursor = None, limit: Limit = 20)
 @router.delete("/topics/{name}", dependencies=[Depends(require_write)], summary="Remove a topic (needs the API token)")
 def remove_topic(request: Request, name: str):
     return json_response(request, {"removed": topic_json(topic_store.remove(store_of(request), name))})
+
+
+class AlertIn(BaseModel):
+    webhook: str | None = Field(None, description="An http(s) URL to POST each alert to as signed JSON.")
+    email: str | None = Field(None, description="An e-mail address (give a webhook or an address).")
+    every: str = Field("now", description="E-mail: now, hour or day (a digest). Webhooks: now.")
+    min_outlets: int = Field(alerts.DEFAULT_MIN_OUTLETS,
+                             description="Also alert when a story grows to be covered by this many outlets; 0: never.")
+    secret: str | None = Field(None, description="The webhook's HMAC key (16+ characters); default: a new random one.")
+
+
+@router.get("/topics/{name}/alerts", summary="A topic's alerts and their latest deliveries (targets in full with the API token)")
+def topic_alerts(request: Request, name: str):
+    full = auth_of(request).authenticated(request)
+    views = alerts.listing(store_of(request), name, recent=10)
+    return json_response(request, {"items": [alerts.alert_record(view, full) for view in views]})
+
+
+@router.post("/topics/{name}/alerts", status_code=201, dependencies=[Depends(require_write)],
+             summary="Alert on a topic by webhook or e-mail (needs the API token); a webhook's secret is in this answer only")
+def add_topic_alert(request: Request, name: str, body: AlertIn):
+    alert = alerts.add(store_of(request), name, webhook=body.webhook, email=body.email, secret=body.secret,
+                       every=body.every, min_outlets=body.min_outlets)
+    record = alerts.alert_record(alerts.AlertView(alert, dict.fromkeys(("pending", "sent", "failed", "skipped"), 0), []))
+    return json_response(request, {**record, "secret": alert.secret}, status=201)
+
+
+@router.delete("/topics/{name}/alerts/{alert_id}", dependencies=[Depends(require_write)],
+               summary="Remove one of a topic's alerts with its deliveries (needs the API token)")
+def remove_topic_alert(request: Request, name: str, alert_id: int):
+    alert = alerts.remove(store_of(request), name, alert_id)
+    return json_response(request, {"removed": {"id": alert.id, "topic": alert.topic, "kind": alert.kind}})
 
 
 # --- entities -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .. import __version__
+from .. import __version__, alerts
 from ..actors.knowledge import NOTICE
 from ..actors.profile import profile
 from ..store import articles as article_store
@@ -208,7 +208,7 @@ def _query_string(**values) -> str:
     return urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
-def _feed_page(request: Request, filters: browse.Filters, cursor: str | None, topic=None) -> Response:
+def _feed_page(request: Request, filters: browse.Filters, cursor: str | None, topic=None, **extra) -> Response:
     store = store_of(request)
     page = browse.story_page(store, filters, cursor, 20)
     form = {"q": filters.query, "outlet": filters.outlet or "", "language": filters.language or "",
@@ -221,7 +221,7 @@ def _feed_page(request: Request, filters: browse.Filters, cursor: str | None, to
     dyads = event_store.dyads(store, 8) if topic is None and cursor is None else []
     return render(request, "feed.html", stories=page.items, form=form, topic=topic, next_url=next_url,
                   first_page=cursor is None, topics=topic_store.all_topics(store), chart_query=chart_query,
-                  dyads=dyads)
+                  dyads=dyads, **extra)
 
 
 @router.get("/")
@@ -231,9 +231,45 @@ def home(request: Request, q: Text = None, outlet: Text = None, language: Text =
 
 
 @router.get("/topics/{name}")
-def topic_page(request: Request, name: str, cursor: Text = None):
+def topic_page(request: Request, name: str, cursor: Text = None, alert_removed: Text = None):
     topic = topic_store.get(store_of(request), name)
-    return _feed_page(request, browse.Filters(**topic.filters()), cursor, topic)
+    notice = f"Alert {alert_removed} removed." if alert_removed and alert_removed.isdigit() else None
+    return _topic_page(request, topic, cursor, alert_notice=notice)
+
+
+def _topic_page(request: Request, topic: topic_store.Topic, cursor: str | None = None, **notices) -> Response:
+    """A topic's stories, and its alerts with their latest deliveries (targets in full for a
+    signed-in browser only: a webhook's path or an address is not for every reader)."""
+    full = auth_of(request).session_valid(request)
+    shown = [alerts.alert_record(view, full) for view in alerts.listing(store_of(request), topic.name, recent=5)]
+    return _feed_page(request, browse.Filters(**topic.filters()), cursor, topic, alerts=shown, **notices)
+
+
+@router.post("/topics/{name}/alerts")
+def topic_alert_add(request: Request, name: str, kind: Annotated[str, Form()] = "", target: Annotated[str, Form()] = "",
+                    every: Annotated[str, Form()] = "now", min_outlets: Annotated[str, Form()] = "5",
+                    csrf: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    _require_session(request)
+    if kind not in ("webhook", "email"):
+        raise ApiError(400, f"alert kind {kind!r} is not webhook or email")
+    if not min_outlets.strip().isdigit():
+        raise ApiError(400, f"min outlets {min_outlets!r} is not a whole number")
+    store = store_of(request)
+    alert = alerts.add(store, name, webhook=target if kind == "webhook" else None,
+                       email=target if kind == "email" else None, every=every if kind == "email" else "now",
+                       min_outlets=int(min_outlets))
+    return _topic_page(request, topic_store.get(store, name), alert_notice=f"Alert {alert.id} added: {alert.kind} "
+                       f"{alert.target}.", alert_secret=alert.secret if alert.kind == "webhook" else None)
+
+
+@router.post("/topics/{name}/alerts/{alert_id}/remove")
+def topic_alert_remove(request: Request, name: str, alert_id: int, csrf: Annotated[str, Form()] = ""):
+    _check_form(request, csrf)
+    _require_session(request)
+    alert = alerts.remove(store_of(request), name, alert_id)
+    return RedirectResponse(f"/topics/{alert.topic}?" + urlencode({"alert_removed": alert.id}) + "#alerts",
+                            status_code=303)
 
 
 def _topic_feed(request: Request, name: str, cursor: str | None):
@@ -405,7 +441,7 @@ def _require_session(request: Request) -> None:
     if not auth.writes_enabled:
         raise ApiError(403, "changes are disabled on this server: set NEWSRADAR_API_TOKEN to enable them")
     if not auth.session_valid(request):
-        raise ApiError(401, "log in with the API token to change subscriptions")
+        raise ApiError(401, "log in with the API token to change feeds, topics or alerts")
 
 
 @router.get("/feeds")
