@@ -260,14 +260,23 @@ def test_api_and_pages_show_outlets(store):
     client = client_for(store)
     listed = client.get("/api/v1/outlets").json()["items"]
     assert {o["name"] for o in listed} == {"The Wall Street Journal", "Radio Free Europe/Radio Liberty"}
-    one = client.get("/api/v1/outlets/Radio Free Europe/Radio Liberty")
+    ids = {o["name"]: o["id"] for o in listed}
+    one = client.get(f"/api/v1/outlets/{ids['Radio Free Europe/Radio Liberty']}")
     assert one.status_code == 200 and one.json()["domains"] == ["rferl.org"]
     assert [a["title"] for a in one.json()["articles"]] == ["Radio piece"]
-    assert client.get("/api/v1/outlets/Nobody").status_code == 404
+    assert client.get("/api/v1/outlets/999999").status_code == 404
     page = client.get("/outlets")
     assert page.status_code == 200 and "The Wall Street Journal" in page.text and "WSJ.com: World News" in page.text
-    detail = client.get("/outlets/The%20Wall%20Street%20Journal")
+    wsj = ids["The Wall Street Journal"]
+    detail = client.get(f"/outlets/{wsj}")
     assert detail.status_code == 200 and "wsj.com" in detail.text and "Talks" in detail.text
+    # the article page links its outlet by name; the name leads to the id-keyed page
+    named = client.get("/outlets", params={"name": "Radio Free Europe/Radio Liberty"})
+    assert named.status_code == 303 and named.headers["location"] == f"/outlets/{ids['Radio Free Europe/Radio Liberty']}"
+    # a rename keeps the outlet's id: links stay good
+    with store.connect(write=True) as conn:
+        outlet_store.rename(conn, "The Wall Street Journal", "WSJ")
+    assert client.get(f"/api/v1/outlets/{wsj}").json()["name"] == "WSJ"
 
 
 # --- regressions found in review -----------------------------------------------------------------------

@@ -159,17 +159,19 @@ def corrections(conn: Connection) -> list[dict]:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def listing(conn: Connection, limit: int = 500, name: str | None = None) -> list[dict[str, Any]]:
-    """Outlets by the number of their articles (or the one called ``name``): domains, sections,
-    the span of their coverage, and what the user said of them."""
-    where = " WHERE o.name = :name" if name is not None else ""
+def listing(conn: Connection, limit: int = 500, name: str | None = None,
+            outlet_id: int | None = None) -> list[dict[str, Any]]:
+    """Outlets by the number of their articles (or the one called ``name``, or with ``outlet_id``):
+    their stable id (pages and the API are keyed by it: a rename keeps it), domains, sections, the
+    span of their coverage, and what the user said of them."""
+    where = " WHERE o.name = :name" if name is not None else " WHERE o.id = :oid" if outlet_id is not None else ""
     rows = conn.execute(text(
-        "SELECT o.name, o.lean, o.country, o.owner, count(a.id) AS articles,"
+        "SELECT o.id, o.name, o.lean, o.country, o.owner, count(a.id) AS articles,"
         " sum(CASE WHEN a.duplicate_of IS NULL THEN 0 ELSE 1 END) AS copies,"
         " count(DISTINCT a.story_id) AS stories, min(a.published) AS first_published,"
         " max(a.published) AS last_published FROM outlets o LEFT JOIN articles a ON a.outlet = o.name" + where +
-        " GROUP BY o.name, o.lean, o.country, o.owner ORDER BY count(a.id) DESC, o.name LIMIT :limit"),
-        {"limit": limit, "name": name}).all()
+        " GROUP BY o.id, o.name, o.lean, o.country, o.owner ORDER BY count(a.id) DESC, o.name LIMIT :limit"),
+        {"limit": limit, "name": name, "oid": outlet_id}).all()
     names = [r.name for r in rows]
     domains: dict[str, list[str]] = {}
     for r in select_in(conn, "SELECT key, name FROM outlet_keys WHERE name IN :values AND key LIKE 'domain:%'"
@@ -180,7 +182,7 @@ def listing(conn: Connection, limit: int = 500, name: str | None = None) -> list
                        " AND section IS NOT NULL GROUP BY outlet, section ORDER BY outlet, count(*) DESC, section",
                        names):
         sections.setdefault(r.outlet, []).append(r.section)
-    return [{"name": r.name, "domains": domains.get(r.name, []), "sections": sections.get(r.name, []),
+    return [{"id": r.id, "name": r.name, "domains": domains.get(r.name, []), "sections": sections.get(r.name, []),
              "articles": int(r.articles or 0), "copies": int(r.copies or 0), "stories": int(r.stories or 0),
              "first_published": parse_datetime(r.first_published), "last_published": parse_datetime(r.last_published),
              "lean": r.lean, "country": r.country, "owner": r.owner} for r in rows if r.articles]
@@ -263,4 +265,11 @@ def get(conn: Connection, name: str) -> dict[str, Any]:
     found = listing(conn, limit=1, name=name)
     if not found:
         raise NotFound(f"no outlet named {name!r}")
+    return found[0]
+
+
+def by_id(conn: Connection, outlet_id: int) -> dict[str, Any]:
+    found = listing(conn, limit=1, outlet_id=outlet_id)
+    if not found:
+        raise NotFound(f"no outlet {outlet_id} (it may have been merged into another: /outlets lists them)")
     return found[0]

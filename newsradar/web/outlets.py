@@ -1,9 +1,10 @@
-"""Outlets on the web: the list of publishers (/outlets), one outlet's page, and the same in the
-JSON API (/api/v1/outlets)."""
+"""Outlets on the web: the list of publishers (/outlets), one outlet's page (/outlets/ID: keyed by
+the outlet's id, which a rename keeps), and the same in the JSON API (/api/v1/outlets)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from ..export import iso
 from ..store import outlets as outlet_store
@@ -20,20 +21,23 @@ def _outlet_json(outlet: dict) -> dict:
 
 
 @router.get("/outlets")
-def outlets_page(request: Request):
-    """Every outlet: a publisher, with its domains and the sections (feeds) it arrives through."""
+def outlets_page(request: Request, name: str | None = None):
+    """Every outlet: a publisher, with its domains and the sections (feeds) it arrives through.
+    ``?name=`` goes to that outlet's page (links from articles, which carry the name)."""
     with store_of(request).connect() as conn:
+        if name:
+            return RedirectResponse(f"/outlets/{outlet_store.get(conn, name)['id']}", status_code=303)
         found = outlet_store.listing(conn, limit=1000)
     return render(request, "outlets.html", outlets=found)
 
 
-@router.get("/outlets/{name:path}")
-def outlet_page(request: Request, name: str):
+@router.get("/outlets/{outlet_id}")
+def outlet_page(request: Request, outlet_id: int):
     """One outlet: its domains, sections and latest articles."""
     store = store_of(request)
     with store.connect() as conn:
-        outlet = outlet_store.get(conn, name)
-    return render(request, "outlet.html", outlet=outlet, articles=store.list_articles(limit=50, outlet=name))
+        outlet = outlet_store.by_id(conn, outlet_id)
+    return render(request, "outlet.html", outlet=outlet, articles=store.list_articles(limit=50, outlet=outlet["name"]))
 
 
 @api_router.get("/outlets")
@@ -45,11 +49,11 @@ def outlets_api(request: Request):
     return json_response(request, {"items": [_outlet_json(o) for o in found]})
 
 
-@api_router.get("/outlets/{name:path}")
-def outlet_api(request: Request, name: str):
-    """One outlet, with its latest articles."""
+@api_router.get("/outlets/{outlet_id}")
+def outlet_api(request: Request, outlet_id: int):
+    """One outlet by its id, with its latest articles."""
     store = store_of(request)
     with store.connect() as conn:
-        outlet = _outlet_json(outlet_store.get(conn, name))
-    outlet["articles"] = [article_json(a) for a in store.list_articles(limit=50, outlet=name)]
+        outlet = _outlet_json(outlet_store.by_id(conn, outlet_id))
+    outlet["articles"] = [article_json(a) for a in store.list_articles(limit=50, outlet=outlet["name"])]
     return json_response(request, outlet)
