@@ -1,0 +1,1 @@
+"""Framing: tone per article and toward each entity, and loaded language."""
