@@ -132,7 +132,7 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
         rows = analysis_store.pending(store, versions, min(chunk, total - report.articles), outdated, since)
         if not rows:
             break
-        records = [ArticleText(r.id, r.title, r.text, _day(parse_datetime(r.published))) for r in rows]
+        records = [ArticleText(r.id, r.title, r.text, _day(parse_datetime(r.published)), r.language) for r in rows]
         results = analyze_records(records, stages, n_process=n_process if len(records) >= 500 else 1)
         write_results(store, results, stages)
         report.articles += len(rows)

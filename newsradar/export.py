@@ -67,6 +67,25 @@ def document_story(story: dict, keep: set[int] | None = None) -> dict:
 STAGE_SECTIONS = ("entities", "quotes", "events")
 
 
+def stage_article_fields(store: Store, article_ids: Sequence[int]) -> dict[int, dict]:
+    """What the registered stages add to each article (the framing stage: tone, loaded_terms,
+    entity_tone), by article id."""
+    fields: dict[int, dict] = {}
+    for stage in registered():
+        if stage.article_fields is not None:
+            for article_id, values in stage.article_fields(store, article_ids).items():
+                fields.setdefault(article_id, {}).update(values)
+    return fields
+
+
+def with_stage_fields(store: Store, documents: list[dict]) -> list[dict]:
+    """Articles of the analysis document (or the API) with the stages' fields merged in."""
+    fields = stage_article_fields(store, [d["id"] for d in documents])
+    for document in documents:
+        document.update(fields.get(document["id"], {}))
+    return documents
+
+
 def stage_sections(store: Store, article_ids: Sequence[int]) -> dict[str, list[dict]]:
     """Every registered stage's list for these articles, under its section name."""
     sections: dict[str, list[dict]] = {name: [] for name in STAGE_SECTIONS}
@@ -83,7 +102,7 @@ def analysis_document(store: Store, article_ids: Sequence[int]) -> dict:
     story_ids = sorted({r["story_id"] for r in records if r["story_id"] is not None})
     return {
         "schema": SCHEMA,
-        "articles": [document_article(r) for r in records],
+        "articles": with_stage_fields(store, [document_article(r) for r in records]),
         "stories": [document_story(s, keep) for s in story_store.stories(store, story_ids)],
         **stage_sections(store, sorted(keep)),
     }
@@ -140,8 +159,21 @@ def _rows(store: Store, table: str = "articles") -> Iterator[dict]:
         for quote in quote_store.iter_all(store):
             yield {name: quote.get(name) for name in QUOTE_COLUMNS}
         return
+    batch: list[dict] = []
     for record in store.iter_articles():
-        yield {name: record.get(name) for name in EXPORT_COLUMNS}
+        batch.append({name: record.get(name) for name in EXPORT_COLUMNS})
+        if len(batch) >= 500:
+            yield from _with_tone(store, batch)
+            batch = []
+    yield from _with_tone(store, batch)
+
+
+def _with_tone(store: Store, rows: list[dict]) -> list[dict]:
+    """Flat rows with the contract's tone object (null until measured) from the framing stage."""
+    fields = stage_article_fields(store, [r["id"] for r in rows])
+    for row in rows:
+        row["tone"] = fields.get(row["id"], {}).get("tone")
+    return rows
 
 
 def export_json(store: Store, out: IO[str]) -> int:
@@ -149,9 +181,19 @@ def export_json(store: Store, out: IO[str]) -> int:
     articles and stories streamed in id order."""
     out.write('{\n  "schema": ' + json.dumps(SCHEMA) + ',\n  "articles": [')
     ids: list[int] = []
+    batch: list[dict] = []
+
+    def flush() -> None:
+        for article in with_stage_fields(store, batch):
+            out.write(("," if ids else "") + "\n    " + json.dumps(article, ensure_ascii=False))
+            ids.append(article["id"])
+        batch.clear()
+
     for record in store.iter_articles():
-        out.write(("," if ids else "") + "\n    " + json.dumps(document_article(record), ensure_ascii=False))
-        ids.append(record["id"])
+        batch.append(document_article(record))
+        if len(batch) >= 500:
+            flush()
+    flush()
     out.write("\n  ],\n  \"stories\": [")
     for index, story in enumerate(story_store.stories(store)):
         out.write(("," if index else "") + "\n    " + json.dumps(document_story(story), ensure_ascii=False))
@@ -177,7 +219,7 @@ def export_csv(store: Store, out: IO[str], table: str = "articles") -> int:
     writer.writeheader()
     count = 0
     for row in _rows(store, table):
-        writer.writerow({k: iso(v) for k, v in row.items()})
+        writer.writerow({k: json.dumps(v) if isinstance(v, dict) else iso(v) for k, v in row.items()})
         count += 1
     return count
 

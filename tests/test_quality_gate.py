@@ -161,3 +161,30 @@ def test_events_sample_corpus_gold():
     assert result["gold"] == 154 and result["coded_per_gold_event"] <= EVENTS_CEILING
     for measure, floor in EVENTS_SAMPLE_FLOORS.items():
         assert result[measure] >= floor, (measure, result)
+
+
+# Framing on BASIL (bench/framing.py --tone): all 210 articles; the goals (0.50/0.50, 0.75 on 60 %)
+# are not reached — docs/benchmarks.md says why.
+LOADED_FLOORS = {"recall": 0.47, "precision": 0.37}  # measured 0.480 and 0.378
+ENTITY_TONE_FLOORS = {"balanced_accuracy": 0.69, "coverage": 0.76}  # measured 0.705 and 0.780
+
+
+@pytest.mark.datasets("basil-dev")
+def test_loaded_language_quality():
+    from bench.framing import evaluate
+
+    report, _ = evaluate()
+    assert report["tuned"]["articles"] + report["untouched"]["articles"] == 210
+    for measure, floor in LOADED_FLOORS.items():
+        assert report["all"][measure] >= floor, (measure, report["all"])
+    assert report["speed"]["find_loaded_share_of_parse"] < 0.10
+
+
+@pytest.mark.datasets("basil-dev")
+def test_entity_tone_quality():
+    from bench import framing_tone
+
+    records = framing_tone.load()
+    report = framing_tone.score(records, framing_tone.parse(records))
+    for measure, floor in ENTITY_TONE_FLOORS.items():
+        assert report["all"][measure] >= floor, (measure, report["all"])

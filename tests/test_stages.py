@@ -78,7 +78,7 @@ def test_a_registered_stage_runs_on_the_one_parse_and_is_stored_versioned_and_do
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
         report = pipeline.run([str(_jsonl(tmp_path))], store, workers=1)
         assert report.analysis.articles == 3 and len(texts) == 6  # one parse of each headline and text
-        assert set(report.analysis.found) == {"terms", "entities", "quotes", "events", "exclamations"} and report.stories.articles == 3
+        assert set(report.analysis.found) == {"terms", "entities", "quotes", "events", "framing", "exclamations"} and report.stories.articles == 3
         document = export.analysis_document(store, report.ingest.article_ids)
         assert [(e["title"], e["text"]) for e in document["exclamations"]] == [(1, 2)] * 3
         assert document["quotes"] == [] and document["events"] == [] and "entities" in document
@@ -124,8 +124,8 @@ def test_the_stages_command_lists_the_registered_stages(registered):
     result = CliRunner().invoke(app, ["stages", "--json"])
     assert result.exit_code == 0
     listed = [json.loads(line) for line in result.output.splitlines()]
-    assert [s["name"] for s in listed] == ["terms", "entities", "quotes", "events", "exclamations"]
-    assert listed[1]["pipes"] == ["newsradar_mentions"] and listed[4]["version"] == "test.exclamations.v1"
+    assert [s["name"] for s in listed] == ["terms", "entities", "quotes", "events", "framing", "exclamations"]
+    assert listed[1]["pipes"] == ["newsradar_mentions"] and listed[-1]["version"] == "test.exclamations.v1"
 
 
 def test_a_component_whose_requirement_nothing_assigns_fails_at_load():

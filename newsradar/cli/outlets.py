@@ -74,6 +74,23 @@ def outlets_merge(names: Annotated[list[str], typer.Argument(help="The outlets t
     say(f"merged {len(others)} outlet(s) into {into!r} ({moved:,} articles)")
 
 
+@outlets_app.command("set")
+def outlets_set(name: Annotated[str, typer.Argument(help="The outlet's name, as `outlets list` shows it.")],
+                lean: Annotated[str | None, typer.Option(help="left, center-left, center, center-right or right.")] = None,
+                country: Annotated[str | None, typer.Option(help="Its country, ISO 3166 alpha-3 (USA, GBR, VEN…).")] = None,
+                owner: Annotated[str | None, typer.Option(help="Who owns it.")] = None,
+                clear: Annotated[bool, typer.Option("--clear", help="Remove what this command does not give.")] = False,
+                db: DbOption = None) -> None:
+    """Describe an outlet: its lean, country and owner, as you judge them (newsradar ships no
+    ratings). Stories then show their coverage by lean, and /blindspots lists stories only one
+    side covered. Stored, editable, exported (`export --table outlets`)."""
+    if lean is None and country is None and owner is None and not clear:
+        raise QueryError("give --lean, --country or --owner (or --clear)")
+    with open_db(db) as store, store.connect(write=True) as conn:
+        done = outlet_store.describe(conn, name, lean, country, owner, clear)
+    say(f"outlet {done['name']!r}: lean {done['lean'] or '—'}, country {done['country'] or '—'}, owner {done['owner'] or '—'}")
+
+
 @outlets_app.command("refresh")
 def outlets_refresh(db: DbOption = None) -> None:
     """Name every stored article's outlet again from its address (after an upgrade of the shipped

@@ -9,10 +9,11 @@ from ..errors import NotFound
 from .base import ArticleText, Stage
 from .entities import STAGE as ENTITIES
 from .events import STAGE as EVENTS
+from .framing import STAGE as FRAMING
 from .quotes import STAGE as QUOTES
 from .terms import STAGE as TERMS
 
-__all__ = ["ENTITIES", "EVENTS", "QUOTES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
+__all__ = ["ENTITIES", "EVENTS", "FRAMING", "QUOTES", "TERMS", "ArticleText", "Stage", "get", "register", "registered", "unregister"]
 
 _REGISTRY: dict[str, Stage] = {}
 
@@ -45,3 +46,4 @@ register(TERMS)
 register(ENTITIES)
 register(QUOTES)
 register(EVENTS)
+register(FRAMING)

@@ -40,6 +40,7 @@ class ArticleText:
     title: str | None
     text: str
     day: date | None  # its publication day (office-holders are coded as of it)
+    language: str | None = None  # ISO 639-1, as normalize identified it (tone is measured in English only)
 
 
 Extract = Callable[..., Any]  # (article, title_doc, text_doc[, prior={stage: result}]) -> result
@@ -59,3 +60,6 @@ class Stage:
     help: str = ""
     # earlier stages whose results ``extract`` reads: it is then called with ``prior={name: result}``
     needs: tuple[str, ...] = ()
+    # fields the stage adds to each article of the analysis document (CONTRACT: tone, loaded_terms,
+    # entity_tone): article id → {field: value}, for the articles it analysed
+    article_fields: Callable[[Store, Sequence[int]], dict[int, dict[str, Any]]] | None = None

@@ -52,7 +52,7 @@ def pending(store: Store, stages: Sequence[tuple[str, str]], limit: int, outdate
              "a.published IS NULL, a.published DESC, a.id DESC" if store.dialect == "sqlite"
              else "a.published DESC NULLS LAST, a.id DESC")
     with store.connect() as conn:
-        return list(conn.execute(text(f"SELECT a.id, a.title, a.text, a.published FROM articles a WHERE {where}"
+        return list(conn.execute(text(f"SELECT a.id, a.title, a.text, a.published, a.language FROM articles a WHERE {where}"
                                       f" ORDER BY {order} LIMIT :n"), {**params, "n": limit}).all())
 
 

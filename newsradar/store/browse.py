@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import QueryError
 from ..normalize import parse_datetime
+from . import framing
 from .store import Store
 from .stories import stories as load_stories
 
@@ -241,13 +242,20 @@ def story_page(store: Store, filters: Filters, cursor: str | None = None, limit:
         last_position = _position(rows[-1])
     stories = {s["id"]: s for s in load_stories(store, [r.story_id for r in rows])}
     leads = {a["id"]: a for a in store.get_articles([r.id for r in rows])}
+    representative = framing.representatives(store, [r.story_id for r in rows])
     items = []
     for row in rows:
         story = stories.get(row.story_id)
         lead = leads.get(row.id)
         if story is None or lead is None:
             continue
-        items.append({**story, "article_count": len(story["article_ids"]), "lead": _lead(lead)})
+        # the story's excerpt: its most representative, least loaded article's (the lead is the
+        # newest article matching the filters, which a partisan lede could otherwise stand for)
+        chosen = representative.get(row.story_id) or {"article_id": lead["id"], "outlet": lead["outlet"],
+                                                       "text": lead.get("summary") or lead["text"]}
+        items.append({**story, "article_count": len(story["article_ids"]), "lead": _lead(lead),
+                      "excerpt": {"article_id": chosen["article_id"], "outlet": chosen["outlet"],
+                                  "text": excerpt(chosen["text"])}})
     return Page(items, encode_cursor(last_position) if last_position else None)
 
 

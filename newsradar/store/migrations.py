@@ -356,6 +356,48 @@ _ALERTS = (
     )""",
 )
 
+_FRAMING = (
+    # an article's tone (GDELT V2Tone-shaped), or why it has none (``reason``: not English, shouting…)
+    """CREATE TABLE article_tones (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+        tone REAL,
+        positive REAL,
+        negative REAL,
+        polarity REAL,
+        activity_density REAL,
+        self_group_density REAL,
+        word_count INTEGER,
+        reason TEXT
+    )""",
+    # loaded wording, with its category and whose it is (the outlet's, or a quoted speaker's)
+    """CREATE TABLE loaded_terms (
+        id {id},
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        field TEXT NOT NULL,
+        start_char INTEGER NOT NULL,
+        end_char INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        category TEXT NOT NULL,
+        rule TEXT,
+        in_quote INTEGER NOT NULL,
+        speaker TEXT,
+        target_start INTEGER
+    )""",
+    # the article's tone toward each entity it names: the entity joined through its first mention
+    # when read, as quote speakers are (entities are merged and split after analysis)
+    """CREATE TABLE entity_tones (
+        id {id},
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        ref_field TEXT NOT NULL,
+        ref_start INTEGER NOT NULL,
+        tone REAL NOT NULL,
+        mentions INTEGER NOT NULL
+    )""",
+    "CREATE INDEX loaded_terms_article ON loaded_terms (article_id)",
+    "CREATE INDEX loaded_terms_category ON loaded_terms (category)",
+    "CREATE INDEX entity_tones_article ON entity_tones (article_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -508,5 +550,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "alerts on topics: webhooks and e-mail, an outbox of deliveries keyed by topic alert, trigger and first article",
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", time="TEXT") for q in _ALERTS),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY", time="TIMESTAMPTZ") for q in _ALERTS),
+    ),
+    Migration(
+        14,
+        "framing: article tone, loaded terms (category, in a quote or the outlet's own), tone toward each entity",
+        sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _FRAMING),
+        postgresql=tuple(q.format(id="SERIAL PRIMARY KEY") for q in _FRAMING),
     ),
 )

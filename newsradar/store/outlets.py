@@ -149,6 +149,35 @@ def rename(conn: Connection, old: str, new: str) -> Renamed:
     return Renamed(old, new, count)
 
 
+LEANS = ("left", "center-left", "center", "center-right", "right")
+SIDES = {"left": "left", "center-left": "left", "center": "center", "center-right": "right", "right": "right"}
+
+
+def describe(conn: Connection, name: str, lean: str | None = None, country: str | None = None,
+             owner: str | None = None, clear: bool = False) -> dict[str, Any]:
+    """What the user says of an outlet: its political lean, country (ISO 3166 alpha-3) and owner.
+    newsradar ships no ratings; these are the user's, stored, editable and exported. ``clear``
+    removes what is not given."""
+    import pycountry
+
+    if lean is not None and lean not in LEANS:
+        raise QueryError(f"lean {lean!r} is not one of {', '.join(LEANS)}")
+    if country is not None:
+        found = pycountry.countries.get(alpha_3=country.upper())
+        if found is None:
+            raise QueryError(f"country {country!r} is not an ISO 3166 alpha-3 code (e.g. USA, GBR, VEN)")
+        country = found.alpha_3
+    row = conn.execute(text("SELECT id, lean, country, owner FROM outlets WHERE name = :n"), {"n": name}).first()
+    if row is None:
+        raise NotFound(f"no outlet named {name!r} (newsradar outlets list shows them)")
+    values = {"lean": lean, "country": country, "owner": (owner or "").strip() or None}
+    if not clear:
+        values = {k: v if v is not None else getattr(row, k) for k, v in values.items()}
+    conn.execute(text("UPDATE outlets SET lean = :lean, country = :country, owner = :owner WHERE id = :id"),
+                 {**values, "id": row.id})
+    return {"name": name, **values}
+
+
 def corrections(conn: Connection) -> list[dict]:
     """The user's corrections, for export and the list: the name they replaced and the name."""
     rows = conn.execute(text("SELECT key, name FROM outlet_keys WHERE origin = :user ORDER BY name, key"),

@@ -16,7 +16,7 @@ from .. import alerts
 from ..actors.profile import profile
 from ..errors import InputError
 from ..events.lexicon import TYPES as EVENT_TYPES
-from ..export import document_article, document_story
+from ..export import document_article, document_story, with_stage_fields
 from ..poll import probe_feed
 from ..store import articles as article_store
 from ..store import browse
@@ -57,6 +57,11 @@ def _page(request: Request, page: browse.Page, items: list) -> dict:
     return {"items": items, "next_cursor": page.next_cursor, "next": next_url}
 
 
+def articles_json(request: Request, records: list[dict], full: bool = False) -> list[dict]:
+    """Articles as the API shows them, with what the stages add (tone, loaded terms, entity tone)."""
+    return with_stage_fields(store_of(request), [article_json(r, full) for r in records])
+
+
 def article_json(record: dict, full: bool = False) -> dict:
     data = document_article(record)
     data["ingested_at"] = record.get("ingested_at")
@@ -70,6 +75,8 @@ def story_json(story: dict) -> dict:
     data = document_story(story)
     if "lead" in story:
         data["lead"] = story["lead"]
+    if "excerpt" in story:  # the most representative, least loaded article's
+        data["excerpt"] = story["excerpt"]
     return data
 
 
@@ -104,7 +111,7 @@ def story(request: Request, story_id: int):
     store = store_of(request)
     found = story_store.detail(store, story_id)
     data = story_json(found)
-    data["articles"] = [article_json(a) for a in found["articles"]]
+    data["articles"] = articles_json(request, found["articles"])
     data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
     data["history"] = found["history"]
     data["quotes"] = _who_said_what(quote_store.who_said_what(store, found["id"]))
@@ -119,13 +126,13 @@ def articles(request: Request, q: Q = None, outlet: Outlet = None, language: Lan
              until: Until = None, story_id: int | None = None, cursor: Cursor = None, limit: Limit = 20):
     page = browse.article_page(store_of(request), filters_from(q, outlet, language, since, until), cursor, limit,
                                story_id=story_id)
-    return json_response(request, _page(request, page, [article_json(a) for a in page.items]))
+    return json_response(request, _page(request, page, articles_json(request, page.items)))
 
 
 @router.get("/articles/{article_id}", summary="One article with its text, duplicates, sightings and entities")
 def article(request: Request, article_id: int):
     found = article_store.detail(store_of(request), article_id)
-    data = article_json(found["article"], full=True)
+    data = articles_json(request, [found["article"]], full=True)[0]
     data["duplicates"] = [a["id"] for a in found["duplicates"]]
     data["sightings"] = found["sightings"]
     data["story"] = story_json(found["story"]) if found["story"] else None

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__, settings
 from ..errors import NewsradarError, NotFound, QueryError, StoreError
 from ..store import Store, open_store
-from . import api, outlets, pages
+from . import api, framing, outlets, pages
 from .common import HERE, json_response, require_read
 from .errors import ApiError, error_body
 from .security import Auth, RateLimiter
@@ -135,8 +135,10 @@ def create_app(db_url: str | None = None, store: Store | None = None, auth: Auth
 
     app.include_router(api.router)
     app.include_router(outlets.api_router)
+    app.include_router(framing.api_router)
     app.include_router(pages.router)
     app.include_router(outlets.router)
+    app.include_router(framing.router)
     app.include_router(pages.open_router)
     return app
 

@@ -25,6 +25,7 @@ from ..store import entities as entity_store
 from ..store import events as event_store
 from ..store import failures as failure_store
 from ..store import feeds as feed_store
+from ..store import framing as framing_store
 from ..store import quotes as quote_store
 from ..store import stories as story_store
 from ..store import topics as topic_store
@@ -63,9 +64,11 @@ def paragraphs(value: str | None) -> Markup:
     return linked_text(value, [])
 
 
-def linked_text(value: str | None, mentions: list[dict], quotes: list[dict] | None = None) -> Markup:
+def linked_text(value: str | None, mentions: list[dict], quotes: list[dict] | None = None,
+                loaded: list[dict] | None = None) -> Markup:
     """Plain text as sanitized paragraphs, each entity mention a link to its entity page, each
-    quotation highlighted with its speaker (``quotes``: the article's quotes in this field)."""
+    quotation highlighted with its speaker (``quotes``: the article's quotes in this field), each
+    loaded term marked with its category (``loaded``: the article's loaded terms in this field)."""
     value = value or ""
     # quotation pieces, cut at paragraph breaks so no highlight crosses a paragraph
     spans: list[tuple[int, int, str]] = []
@@ -94,6 +97,18 @@ def linked_text(value: str | None, mentions: list[dict], quotes: list[dict] | No
                                  f'href="/entities/{int(mention["entity_id"])}" title="{escape(hint)}">'))
         events.append((end, 0, "</a>"))
         linked_to = end
+    links = _mention_spans(events)
+    taken = 0
+    for term in sorted(loaded or [], key=lambda t: t["start"]):
+        start, end = term["start"], term["end"]
+        if (start < taken or end > len(value) or any(start < p < end for p in edges)
+                or any(a_start < end and start < a_end for a_start, a_end in links)):
+            continue  # overlapping another mark, a link, or a quotation's edge
+        whose = f" (in a quotation: {term.get('speaker') or 'the speaker'}'s words)" if term.get("in_quote") else ""
+        events.append((start, 3, f'<mark class="loaded loaded-{escape(term["category"])}" '
+                                 f'title="{escape(term["category"].replace("_", " ") + whose)}">'))
+        events.append((end, 0, "</mark>"))
+        taken = end
     pieces: list[str] = []
     position = 0
     for at, _, html in sorted(events, key=lambda e: (e[0], e[1])):
@@ -105,8 +120,16 @@ def linked_text(value: str | None, mentions: list[dict], quotes: list[dict] | No
     blocks = [b.strip() for b in re.split(r"\n\s*\n", html) if b.strip()]
     html = "".join(f"<p>{b}</p>".replace("\n", "<br>") for b in blocks)
     return Markup(nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "class", "title"},
-                                                                    "span": {"class", "title"}},
+                                                                             "span": {"class", "title"},
+                                                                             "mark": {"class", "title"}},
                             url_schemes={"http", "https"}, link_rel=None))
+
+
+def _mention_spans(events: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The (start, end) of the entity links among ``linked_text``'s events."""
+    opened = [at for at, _, html in events if html.startswith("<a ")]
+    closed = [at for at, _, html in events if html == "</a>"]
+    return list(zip(opened, closed, strict=True))
 
 
 def marked(snippet: str | None) -> Markup:
@@ -331,7 +354,8 @@ def story_page(request: Request, story_id: int):
     titles = {a["id"]: a for a in articles}
     return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
                   history=story["history"], said=quote_store.who_said_what(store, story["id"]),
-                  happened=event_store.story_events(store, story["id"]))
+                  happened=event_store.story_events(store, story["id"]),
+                  told=framing_store.story_framing(store, story["id"]))
 
 
 @router.get("/articles/{article_id}")
@@ -339,9 +363,12 @@ def article_page(request: Request, article_id: int):
     found = article_store.detail(store_of(request), article_id)
     text_mentions = [m for m in found["mentions"] if m["field"] == "text"]
     quotes = quote_store.listing(store_of(request), quote_store.QuoteFilters(article_id=article_id), limit=500)
+    framing = framing_store.for_articles(store_of(request), [article_id]).get(article_id, {})
+    loaded = [t for t in framing.get("loaded_terms", []) if t["field"] == "text"]
     return render(request, "article.html", article=found["article"], duplicates=found["duplicates"],
-                  original=found["original"], sightings=found["sightings"], story=found["story"],
-                  body=linked_text(found["article"]["text"], text_mentions, [q for q in quotes if q["field"] == "text"]),
+                  original=found["original"], sightings=found["sightings"], story=found["story"], framing=framing,
+                  body=linked_text(found["article"]["text"], text_mentions, [q for q in quotes if q["field"] == "text"],
+                                   loaded),
                   entities=found["entities"], quotes=sorted(quotes, key=lambda q: (q["field"] != "title", q["start"])),
                   events=event_store.for_articles(store_of(request), [found["article"]["id"]]))
 

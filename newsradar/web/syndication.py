@@ -21,7 +21,7 @@ def _updated(items: list[dict]) -> datetime:
 
 def _summary(story: dict) -> str:
     sentences = [s.get("text", "") for s in story.get("summary") or []]
-    return " ".join(sentences) or story["lead"]["excerpt"]
+    return " ".join(sentences) or story["excerpt"]["text"]
 
 
 def atom(title: str, self_url: str, page_url: str, items: list[dict], story_url) -> bytes:
