@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -19,29 +18,17 @@ from newsradar.store import topics as topic_store
 from newsradar.web.app import create_app
 from newsradar.web.security import Auth
 
-from .test_alerts import HARBOR, Receiver, ingest
+from .test_alerts import HARBOR, Receiver, allow_local, ingest, receiver  # noqa: F401  (fixtures)
 
 runner = CliRunner()
 BEARER = {"Authorization": "Bearer s3cret"}
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def allow_local(monkeypatch):
-    monkeypatch.setenv("NEWSRADAR_FETCH_ALLOW", "127.0.0.1")
 
 
 def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
-def test_alert_commands(db_url, receiver, allow_local):
+def test_alert_commands(db_url, receiver, allow_local):  # noqa: F811
     assert invoke("topics", "add", "ports", "harbor", "--db", db_url).exit_code == 0
     added = invoke("topics", "alert", "ports", "--webhook", receiver.url("/hook"), "--db", db_url)
     assert added.exit_code == 0, added.output
@@ -83,7 +70,7 @@ def test_alert_commands(db_url, receiver, allow_local):
     assert missing.exit_code == 1 and missing.output.strip() == "error: no topic 'nope'"
 
 
-def test_alerts_command_retries_and_sends_failed_deliveries(tmp_path, receiver, allow_local, monkeypatch):
+def test_alerts_command_retries_and_sends_failed_deliveries(tmp_path, receiver, allow_local, monkeypatch):  # noqa: F811
     monkeypatch.setenv("NEWSRADAR_ALERT_MAX_ATTEMPTS", "1")
     db = f"sqlite:///{tmp_path / 's.db'}"
     with open_store(db) as store:
@@ -103,7 +90,7 @@ def _client(store, token: str = "s3cret") -> TestClient:
     return TestClient(create_app(store=store, auth=Auth(token, "public")), follow_redirects=False)
 
 
-def test_api_lists_adds_and_removes_a_topics_alerts(db_url, receiver, allow_local):
+def test_api_lists_adds_and_removes_a_topics_alerts(db_url, receiver, allow_local):  # noqa: F811
     with open_store(db_url) as store:
         topic_store.add(store, "ports", "harbor")
         client = _client(store)
@@ -159,7 +146,7 @@ def _csrf(client: TestClient, path: str) -> str:
     return client.get(path).text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
-def test_topic_page_shows_alerts_and_their_deliveries_and_changes_them(db_url, receiver, allow_local):
+def test_topic_page_shows_alerts_and_their_deliveries_and_changes_them(db_url, receiver, allow_local):  # noqa: F811
     with open_store(db_url) as store:
         topic_store.add(store, "ports", "harbor")
         alert = alerts.add(store, "ports", webhook=receiver.url("/hook/T0KEN"))

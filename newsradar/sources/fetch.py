@@ -256,19 +256,25 @@ async def fetch_async(client: httpx.AsyncClient, url: str, *, headers: dict[str,
                 return Fetched(current, response.status_code, response.headers, content,
                                permanent_url=current if permanent and current != url else None)
             raise FetchError(url, f"more than {settings.get('max_redirects')} redirects")
-    except TimeoutError as exc:
-        raise FetchError(url, f"timed out after {total:g} s in all") from exc
-    except _Refused as exc:
-        raise AddressRefused(url, str(exc)) from None
-    except httpx.TimeoutException as exc:
-        raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise FetchError(url, f"could not fetch: {reason}") from exc
-    except OSError as exc:  # anything the network stack raises that httpx does not wrap
-        raise FetchError(url, f"could not fetch: {exc.strerror or exc}") from exc
+    except (TimeoutError, _Refused, httpx.HTTPError, OSError) as exc:
+        raise _network_error(url, exc, total, "fetch") from exc
     except (ValueError, httpx.InvalidURL) as exc:  # a redirect to an address that does not parse
         raise FetchError(url, f"not a valid URL ({exc})") from exc
+
+
+def _network_error(url: str, exc: BaseException, total: float, verb: str) -> FetchError:
+    """The one-line FetchError for what the network did to a request (``verb``: fetch, post)."""
+    if isinstance(exc, TimeoutError):
+        return FetchError(url, f"timed out after {total:g} s in all")
+    if isinstance(exc, _Refused):
+        return AddressRefused(url, str(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError(url, f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.HTTPError):
+        return FetchError(url, f"could not {verb}: {str(exc) or type(exc).__name__}")
+    if isinstance(exc, OSError):  # anything the network stack raises that httpx does not wrap
+        return FetchError(url, f"could not {verb}: {exc.strerror or exc}")
+    return FetchError(url, f"could not {verb}: {type(exc).__name__}: {exc}")
 
 
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
@@ -335,13 +341,5 @@ async def post_async(client: httpx.AsyncClient, url: str, body: bytes, *, header
             finally:
                 await response.aclose()  # the body unread: the connection is closed, not reused
             return Fetched(url, status, response.headers, b"")
-    except TimeoutError as exc:
-        raise FetchError(url, f"timed out after {total:g} s in all") from exc
-    except _Refused as exc:
-        raise AddressRefused(url, str(exc)) from None
-    except httpx.TimeoutException as exc:
-        raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(url, f"could not post: {str(exc) or type(exc).__name__}") from exc
-    except OSError as exc:
-        raise FetchError(url, f"could not post: {exc.strerror or exc}") from exc
+    except (TimeoutError, _Refused, httpx.HTTPError, OSError) as exc:
+        raise _network_error(url, exc, total, "post") from exc
