@@ -73,7 +73,8 @@ def extract(article: ArticleText, title_doc: Doc, text_doc: Doc, prior: dict[str
     record = FramingRecord(tone=tone, reason=reason)
     tallies: dict[Ref, tone_lexicon.Tally] = {}
     for field, doc in (("title", title_doc), ("text", text_doc)):
-        said = [(q.start, q.end, q.speaker) for q in quotes if q.field == field and q.kind in ("direct", "mixed")]
+        said = [(start, end, q.speaker) for q in quotes if q.field == field and q.kind in ("direct", "mixed")
+                for start, end in (q.pieces or [[q.start, q.end]])]  # not the attribution between two pieces
         for term in loaded_language.find_loaded(doc, quotes=said):
             record.loaded.append({**term, "field": field, "target_start": _target(doc, term["start"], term["end"],
                                                                                   spans.get(field, []))})

@@ -89,7 +89,6 @@ def outlet_patch(request: Request, outlet_id: int, body: OutletIn):
         if body.lean is not None or body.country is not None or body.owner is not None:
             outlet_store.describe(conn, name, body.lean, body.country, body.owner)
         if body.name is not None and body.name != name:
-            outlet_store.rename(conn, name, body.name)
-            name = body.name
+            name = outlet_store.rename(conn, name, body.name).new  # cleaned, and through earlier renames
         found = outlet_store.get(conn, name)
     return json_response(request, _outlet_json(found))
