@@ -180,3 +180,9 @@ def test_odd_articles_get_no_tone_with_a_reason_and_nothing_is_lost(tmp_path, db
     assert by_id["plain"]["tone"] is not None and by_id["plain"]["tone_reason"] is None
     for odd in ("quotes", "caps", "emoji", "spanish"):
         assert by_id[odd]["tone"] is None and by_id[odd]["tone_reason"], (odd, by_id[odd])
+
+
+def test_figures_with_thousands_separators_are_facts_and_bare_years_are_dates():
+    from newsradar.store.framing import _numbers
+
+    assert _numbers("2,000 troops and 1,950 refugees crossed in 2026; 12 percent fled") == {"2000", "1950", "12 %"}

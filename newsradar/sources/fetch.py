@@ -272,9 +272,8 @@ def _network_error(url: str, exc: BaseException, total: float, verb: str) -> Fet
         return FetchError(url, f"timed out ({type(exc).__name__})")
     if isinstance(exc, httpx.HTTPError):
         return FetchError(url, f"could not {verb}: {str(exc) or type(exc).__name__}")
-    if isinstance(exc, OSError):  # anything the network stack raises that httpx does not wrap
-        return FetchError(url, f"could not {verb}: {exc.strerror or exc}")
-    return FetchError(url, f"could not {verb}: {type(exc).__name__}: {exc}")
+    assert isinstance(exc, OSError)  # anything the network stack raises that httpx does not wrap
+    return FetchError(url, f"could not {verb}: {exc.strerror or exc}")
 
 
 async def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from .outlets import SIDES
 from .writer import select_in
 
 if TYPE_CHECKING:
@@ -98,7 +99,6 @@ def for_articles(store: Store, article_ids: Sequence[int]) -> dict[int, dict[str
 # --- a story, outlet by outlet ------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?(%|percent|million|billion|thousand))?", re.I)
-_SIDES = {"left": "left", "center-left": "left", "center": "center", "center-right": "right", "right": "right"}
 
 
 def _lede(text_value: str, limit: int = 320) -> str:
@@ -110,8 +110,9 @@ def _numbers(text_value: str) -> set[str]:
     """The figures a text reports ("5,000", "70", "12 percent"), normalized; years are dates, not facts."""
     found = set()
     for match in _NUMBER.finditer(text_value or ""):
-        number = match.group(1).replace(",", "")
-        if len(number) == 4 and number.startswith(("19", "20")) and not match.group(2):
+        written = match.group(1)
+        number = written.replace(",", "")
+        if "," not in written and len(number) == 4 and number.startswith(("19", "20")) and not match.group(2):
             continue
         found.add(number + ((" " + match.group(2).lower().replace("percent", "%")) if match.group(2) else ""))
     return found
@@ -185,7 +186,7 @@ def story_framing(store: Store, story_id: int, actors: int = 5) -> dict[str, Any
         del entry["entities"], entry["numbers"]
     by_lean: dict[str, list[str]] = {}
     for entry in outlets.values():
-        by_lean.setdefault(_SIDES.get(entry["lean"] or "", "undescribed"), []).append(entry["outlet"])
+        by_lean.setdefault(SIDES.get(entry["lean"] or "", "undescribed"), []).append(entry["outlet"])
     return {"story_id": story_id, "main_actors": [{"entity_id": e, "name": names[e], "outlets": reach[e]} for e in main],
             "outlets": sorted(outlets.values(), key=lambda o: (-len(o["articles"]), o["outlet"])), "by_lean": by_lean}
 
@@ -199,13 +200,13 @@ def blindspots(store: Store, limit: int = 50) -> list[dict[str, Any]]:
             "SELECT a.story_id, o.lean, count(DISTINCT a.outlet) AS n, max(a.published) AS last FROM articles a"
             " JOIN outlets o ON o.name = a.outlet WHERE o.lean IS NOT NULL AND a.story_id IS NOT NULL"
             " GROUP BY a.story_id, o.lean")).all()
-        described = {_SIDES[r[0]] for r in conn.execute(text("SELECT DISTINCT lean FROM outlets WHERE lean IS NOT NULL"))}
+        described = {SIDES[r[0]] for r in conn.execute(text("SELECT DISTINCT lean FROM outlets WHERE lean IS NOT NULL"))}
     if not {"left", "right"} <= described:
         return []
     sides: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = sides.setdefault(row.story_id, {"story_id": row.story_id, "left": 0, "center": 0, "right": 0, "last": None})
-        entry[_SIDES[row.lean]] += row.n
+        entry[SIDES[row.lean]] += row.n
         entry["last"] = max(filter(None, (entry["last"], str(row.last) if row.last else None)), default=None)
     found = [dict(e, covered_by=("left" if e["left"] else "right"), missing=("right" if e["left"] else "left"))
              for e in sides.values() if bool(e["left"]) != bool(e["right"])]
