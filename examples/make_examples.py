@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import ARTICLES, OUTLETS, SYNDICATED  # noqa: E402
+from topic_dense import DENSE, DENSE_OUTLETS  # noqa: E402
 
 
 def slug(text: str) -> str:
@@ -203,6 +204,42 @@ def write_pasted(records: list[dict], path: Path) -> None:
     path.write_text("\n\n".join(blocks) + "\n\nLoad more\n", encoding="utf-8")
 
 
+def write_dense() -> None:
+    """The topic-dense set (``topic_dense.py``): a pasted page without dates, a summary-only feed."""
+    folder = HERE / "topic-dense"
+    folder.mkdir(exist_ok=True)
+    pasted = [r for r in DENSE if r[2] is None]
+    blocks = []
+    for index, (_story, _outlet, _published, _author, headline, paragraphs) in enumerate(pasted):
+        lines = [headline.replace("'", "\u2019"), *paragraphs]
+        lines.append("Keep reading" if index % 2 == 0 else "Read more \u00bb")
+        blocks.append("\n".join(lines))
+    (folder / "andes-digest-venezuela.txt").write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    name, domain, _ = DENSE_OUTLETS["lantern"]
+    items = []
+    for _story, _outlet, published, author, headline, paragraphs in sorted(
+            (r for r in DENSE if r[2] is not None), key=lambda r: r[2], reverse=True):
+        items.append(f"""    <item>
+      <title>{html.escape(headline)}</title>
+      <link>https://www.{domain}/{when(published):%Y/%m/%d}/{slug(headline)}</link>
+      <guid isPermaLink="false">{domain}-{slug(headline)}</guid>
+      <pubDate>{format_datetime(when(published))}</pubDate>
+      <dc:creator>{html.escape(author)}</dc:creator>
+      <description>{html.escape(" ".join(paragraphs))}</description>
+    </item>""")
+    (folder / "lantern-report.rss").write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>{html.escape(name)}</title>
+    <link>https://www.{domain}/</link>
+    <description>{html.escape(name)}: Venezuela</description>
+    <language>en-us</language>
+{chr(10).join(items)}
+  </channel>
+</rss>
+""", encoding="utf-8")
+
+
 def write_warc(records: list[dict], path: Path) -> None:
     import uuid
 
@@ -268,7 +305,8 @@ def main() -> None:
         (HERE / "pages" / f"frontline-voice-{slug(r['headline'])[:40]}.html").write_text(page_html(r), encoding="utf-8")
     write_pasted(of_format(records, "txt"), HERE / "pasted" / "caribbean-courier-venezuela.txt")
     write_warc(of_format(records, "warc"), HERE / "warc" / "gulf-sentinel-crawl.warc.gz")
-    print(f"{len(records)} articles written under {HERE}")
+    write_dense()
+    print(f"{len(records)} articles and {len(DENSE)} topic-dense ones written under {HERE}")
 
 
 if __name__ == "__main__":
