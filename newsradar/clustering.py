@@ -34,11 +34,12 @@ import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 
-from . import settings
+from . import eventsig, settings
+from .eventsig import EMPTY, Signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,15 @@ class StoryConfig:
     split_threshold: float = 0.15  # average similarity below which a story's groups are two events
     split_min: int = 4  # members a story needs before it is checked for a split
     split_members: int = 60  # latest members the check looks at
+    same_event: float = 1.0  # factor on the similarity of two articles whose main events agree
+    different_event: float = 0.8  # factor when their events differ (another act, or dated days apart)
+    unmatched_event: float = 0.3  # factor when one headline tells an act and the other full text none
+    event_days: float = 3.0  # main events of one type dated further apart than this are two events
+    # join and split thresholds where a text is short (a headline and a sentence; None: the same as
+    # for full texts, the default: lower ones over-merge topic-dense feeds, docs/benchmarks.md)
+    short_threshold: float | None = None
+    short_split: float | None = None
+    full_chars: int = 250  # characters of text from which an article is a full text, not a headline and a sentence
 
     @classmethod
     def from_settings(cls) -> StoryConfig:
@@ -103,6 +113,18 @@ class _Entry:
     published: datetime | None
     story: int
     seq: int
+    signature: Signature = EMPTY
+    full: bool = True
+
+    @property
+    def when(self) -> datetime | None:
+        """Its time evidence: the publication time, else the date of its main event (never the time
+        it was first seen: one pasted page or one load is not evidence of being published together)."""
+        return self.published or _at(self.signature.day)
+
+
+def _at(day) -> datetime | None:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC) if day is not None else None
 
 
 @dataclass(slots=True)
@@ -111,6 +133,7 @@ class Decision:
     story: int | None  # None: a new story
     similarity: float
     merges: list[tuple[int, float]] = field(default_factory=list)  # stories this article bridges into ``story``
+    why: dict = field(default_factory=dict)  # the evidence behind it (``explain``)
 
 
 @dataclass(slots=True)
@@ -133,6 +156,7 @@ class Assignment:
     joined: bool
     seq: int
     changes: list[Change] = field(default_factory=list)
+    why: dict = field(default_factory=dict)
 
 
 class Clusterer:
@@ -155,6 +179,7 @@ class Clusterer:
         self._order: deque[int] = deque()
         self._added = 0
         self._story_counter = 0
+        self._full = True  # whether the article being decided is a full text
         self.new_story: Callable[[], int] = self.count_story
 
     def count_story(self) -> int:
@@ -203,9 +228,14 @@ class Clusterer:
             return 1.0
         return math.exp(-(days - self.config.same_days) / self.config.decay_days)
 
-    def decide(self, terms: dict[str, float], published: datetime | None) -> Decision:
-        """Count the article's terms in and find its story (``Decision.story`` None: a new one)."""
+    def decide(self, terms: dict[str, float], published: datetime | None,
+               signature: Signature = EMPTY, length: int | None = None) -> Decision:
+        """Count the article's terms in and find its story (``Decision.story`` None: a new one).
+        The similarity to each candidate is the terms' cosine, times the time decay between the two
+        (publication times, else their main events' dates), times the event factor when their
+        event signatures agree or differ (``eventsig.compare``)."""
         self.prefetch(terms)
+        self._full = self.is_full(length)
         self.documents += 1
         for term in terms:
             self.df[term] = self.df.get(term, 0) + 1
@@ -213,6 +243,7 @@ class Clusterer:
         if published is not None and (self.newest is None or published > self.newest):
             self.newest = published
         vector = self._vectorize(terms)
+        when = published or _at(signature.day)
         scores: dict[int, float] = {}
         for term, weight in vector.items():
             postings = self.postings.get(term)
@@ -226,31 +257,74 @@ class Clusterer:
         # them are then scored exactly on their whole vectors
         shortlist = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: self.config.rescore]
         by_story: dict[int, float] = {}
+        evidence: dict[int, dict] = {}
         for other, _ in shortlist:
             entry = self.entries[other]
             if not self._in_window(entry):
                 continue
-            score = _cosine(vector, entry.vector) * self._decay(published, entry.published)
-            if score > by_story.get(entry.story, 0.0):
-                by_story[entry.story] = score
+            cosine = _cosine(vector, entry.vector)
+            score, why = self._score(cosine, when, signature, entry)
+            # a short text shares fewer terms with anything: its similarities are read against
+            # the short threshold, as margins over the threshold that applies
+            threshold = self.config.threshold
+            if not (self._full and entry.full) and self.config.short_threshold is not None:
+                threshold = self.config.short_threshold
+            margin = score / threshold if threshold > 0 else score
+            if margin > by_story.get(entry.story, 0.0):
+                by_story[entry.story] = margin
+                evidence[entry.story] = {**why, "article": other, "similarity": round(score, 4),
+                                         "threshold": threshold}
         ranked = sorted(by_story.items(), key=lambda item: (-item[1], item[0]))
-        if not ranked or ranked[0][1] < self.config.threshold:
-            return Decision(vector, None, ranked[0][1] if ranked else 0.0)
-        story, similarity = ranked[0]
+        if not ranked or ranked[0][1] < 1.0:
+            best = evidence.get(ranked[0][0], {}) if ranked else {}
+            return Decision(vector, None, best.get("similarity", 0.0),
+                            why={"similarity": 0.0, "threshold": self.config.threshold, **best})
+        story = ranked[0][0]
+        similarity = evidence[story]["similarity"]
         merges: list[tuple[int, float]] = []
         if similarity >= self.config.merge_threshold:
             # a bridge merges two stories only when they hold together as a whole (the average
             # similarity across them reaches the split threshold): else the next check would split
             # them again, and one article that mixes two events would keep gluing them together
             joined = [vector, *self._latest(story)]
-            merges = [(s, v) for s, v in ranked[1:] if v >= self.config.merge_threshold
+            merges = [(s, evidence[s]["similarity"]) for s, _ in ranked[1:]
+                      if evidence[s]["similarity"] >= self.config.merge_threshold
                       and mean_similarity(joined, self._latest(s)) >= self.config.split_threshold]
-        return Decision(vector, story, similarity, merges)
+        return Decision(vector, story, similarity, merges, why=evidence[story])
 
-    def assign(self, article_id: int, terms: dict[str, float], published: datetime | None) -> Assignment:
+    def _score(self, cosine: float, when: datetime | None, signature: Signature, entry: _Entry) -> tuple[float, dict]:
+        other_when = entry.when
+        decay = self._decay(when, other_when)
+        why: dict = {"terms": round(cosine, 4)}
+        if when is not None and other_when is not None:
+            why["days"] = round(abs((when - other_when).total_seconds()) / 86400, 1)
+        if decay < 1.0:
+            why["decay"] = round(decay, 4)
+        comparison = eventsig.compare(signature, entry.signature, self.config.event_days, self._full, entry.full)
+        factor = 1.0
+        if comparison.verdict == "same":
+            factor = self.config.same_event
+        elif comparison.verdict == "different":
+            factor = self.config.different_event
+        elif comparison.verdict == "unmatched":
+            factor = self.config.unmatched_event
+        if comparison.verdict:
+            why["event"] = comparison.verdict
+            why["reason"] = comparison.reason
+            if factor != 1.0:
+                why["factor"] = factor
+        return cosine * decay * factor, why
+
+    def is_full(self, length: int | None) -> bool:
+        """Whether a text of ``length`` characters (None: unknown) is long enough for what it does
+        not tell to count."""
+        return length is None or length >= self.config.full_chars
+
+    def assign(self, article_id: int, terms: dict[str, float], published: datetime | None,
+               signature: Signature = EMPTY, length: int | None = None) -> Assignment:
         """Decide the article's story, put it in the index, and carry out the merges it bridges
-        and the split its story may now need."""
-        decision = self.decide(terms, published)
+        and the split its story may now need. ``length``: its text's length in characters."""
+        decision = self.decide(terms, published, signature, length)
         story = decision.story if decision.story is not None else self.new_story()
         changes: list[Change] = []
         if decision.merges:  # the survivor is the earliest story (the smallest id)
@@ -263,11 +337,11 @@ class Clusterer:
                 changes.append(Change("merge", other, survivor, similarity))
             story = survivor
         self.seq += 1
-        self.add(article_id, decision.vector, published, story, self.seq)
+        self.add(article_id, decision.vector, published, story, self.seq, signature, self._full)
         if decision.story is not None:
             changes.extend(self._maybe_split(story))
         return Assignment(self.entries[article_id].story, decision.vector, decision.similarity,
-                          decision.story is not None, self.seq, changes)
+                          decision.story is not None, self.seq, changes, decision.why)
 
     def _window_members(self, story: int) -> list[int]:
         """The story's members in the window, oldest first (members that left it may linger in
@@ -294,7 +368,9 @@ class Clusterer:
         if len(members) not in _checkpoints(self.config.split_min):
             return []
         members = members[-self.config.split_members:]
-        groups, between = average_linkage([self.entries[m].vector for m in members], self.config.split_threshold)
+        short = sum(not self.entries[m].full for m in members) * 2 > len(members)
+        cut = self.config.short_split if short and self.config.short_split is not None else self.config.split_threshold
+        groups, between = average_linkage([self.entries[m].vector for m in members], cut)
         if sum(1 for g in groups if len(g) >= 2) < 2:
             return []
         groups.sort(key=min)  # the group with the earliest member first
@@ -306,7 +382,8 @@ class Clusterer:
             changes.append(Change("split", story, new, between, moved))
         return changes
 
-    def add(self, article_id: int, vector: dict[str, float], published: datetime | None, story: int, seq: int) -> None:
+    def add(self, article_id: int, vector: dict[str, float], published: datetime | None, story: int, seq: int,
+            signature: Signature = EMPTY, full: bool = True) -> None:
         """An already-clustered article into the index (also used when loading the window). Articles
         that left the window are dropped every 1,024 additions — before this one goes in, so an
         article that is itself outside the window (a backfill older than the window) stays until
@@ -314,7 +391,7 @@ class Clusterer:
         self._added += 1
         if self._added % 1024 == 0:
             self._evict()
-        entry = _Entry(vector, published, story, seq)
+        entry = _Entry(vector, published, story, seq, signature, full)
         self.entries[article_id] = entry
         self.members.setdefault(story, set()).add(article_id)
         heaviest = sorted(vector.items(), key=lambda item: -item[1])[: self.config.index_terms]
@@ -341,6 +418,29 @@ class Clusterer:
                     if not postings:
                         del self.postings[term]
         self._order = keep
+
+
+def explain(why: dict) -> str:
+    """One line saying why an article went where it did, from the evidence its decision recorded
+    ("joined: same event MOBILIZE USA→VEN, 2 days apart, terms 0.41; similarity 0.41 ≥ 0.14")."""
+    parts = []
+    if why.get("reason"):
+        parts.append(why["reason"])
+    if why.get("days") is not None:
+        parts.append(f"{why['days']:g} day{'s' if why['days'] != 1 else ''} apart")
+    if "terms" in why:
+        parts.append(f"terms {why['terms']:.2f}")
+    if why.get("decay") is not None:
+        parts.append(f"time decay ×{why['decay']:.2f}")
+    if why.get("factor") is not None:
+        parts.append(f"event factor ×{why['factor']:g}")
+    similarity, threshold = why.get("similarity", 0.0), why.get("threshold", 0.0)
+    if why.get("joined"):
+        return f"joined: {', '.join(parts)}; similarity {similarity:.2f} ≥ {threshold:.2f} (closest: article {why.get('article')})"
+    if "article" not in why:
+        return "new story: no recent article shared its terms"
+    return (f"new story: closest was article {why['article']} ({', '.join(parts)}); "
+            f"similarity {similarity:.2f} < {threshold:.2f}")
 
 
 def term_matrix(vectors: Sequence[dict[str, float]], vocabulary: dict[str, int]) -> np.ndarray:

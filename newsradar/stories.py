@@ -42,15 +42,16 @@ def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateRepo
         return report
     clusterer = story_store.load_clusterer(store, config)
     while chunk := story_store.pending(store, _CHUNK):
-        clusterer.prefetch(t for _, terms, _ in chunk for t in terms)
+        clusterer.prefetch(t for _, terms, _, _, _ in chunk for t in terms)
         with store.connect(write=True) as conn:
             writer = story_store.ChunkWriter(store, conn)
 
             clusterer.new_story = _counting(writer, report)
             try:
-                for article_id, terms, published in chunk:
-                    assignment = clusterer.assign(article_id, terms, published)
-                    writer.assigned(article_id, assignment.story, assignment.vector, assignment.seq)
+                for article_id, terms, published, signature, length in chunk:
+                    assignment = clusterer.assign(article_id, terms, published, signature, length)
+                    writer.assigned(article_id, assignment.story, assignment.vector, assignment.seq, signature,
+                                    {"joined": assignment.joined, **assignment.why})
                     for change in assignment.changes:
                         report.merges += change.kind == "merge"
                         report.splits += change.kind == "split"

@@ -37,7 +37,7 @@ def test_analyze_sample_corpus_writes_every_key(db_url):
     document = analyze(db_url, EXAMPLES)
     assert document["schema"] == "newsradar.analysis/1"
     assert set(document) == {"schema", "articles", "stories", "entities", "quotes", "events"}
-    assert len(document["articles"]) == 45
+    assert len(document["articles"]) == 65
     for kind, keys in CONTRACT_KEYS.items():
         for record in document[kind]:
             assert keys <= set(record)
@@ -55,8 +55,8 @@ def test_analyze_twice_adds_nothing(db_url):
     second = analyze(db_url, EXAMPLES)
     assert first == second
     stats = json.loads(run("stats", "--json", "--db", db_url).stdout)
-    assert stats["articles"] == 45 and stats["unclustered"] == 0
-    assert stats["stories"] == len(first["stories"]) < 45 - 3  # syndicated copies share their original's story
+    assert stats["articles"] == 65 and stats["unclustered"] == 0
+    assert stats["stories"] == len(first["stories"]) < 65 - 3  # syndicated copies share their original's story
 
 
 def test_analyze_writes_a_file_and_a_report(tmp_path):
@@ -140,15 +140,15 @@ def test_exports(tmp_path):
         out = tmp_path / f"export.{fmt}"
         result = run("export", "--format", fmt, "--output", out, "--db", db)
         assert result.exit_code == 0, result.output
-    assert len(json.loads((tmp_path / "export.json").read_text())["articles"]) == 45
-    assert len((tmp_path / "export.jsonl").read_text().splitlines()) == 45
+    assert len(json.loads((tmp_path / "export.json").read_text())["articles"]) == 65
+    assert len((tmp_path / "export.jsonl").read_text().splitlines()) == 65
     with (tmp_path / "export.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 45 and rows[0]["text"]
+    assert len(rows) == 65 and rows[0]["text"]
     import pyarrow.parquet as pq
 
     table = pq.read_table(tmp_path / "export.parquet")
-    assert table.num_rows == 45 and "published" in table.column_names
+    assert table.num_rows == 65 and "published" in table.column_names
     assert run("export", "--format", "xml", "--db", db).exit_code == 1
 
 

@@ -236,7 +236,9 @@ def test_reanalysis_replaces_events_and_signatures_reach_the_stories(analysed):
     ids = [r["id"] for r in analysed.iter_articles()]
     with analysed.connect() as conn:
         signatures = event_store.signatures(conn, ids)
-    assert ("ASSAULT", "USA", "VEN", "2026-11-19") in [s for found in signatures.values() for s in found]
+    told = [(s.type, s.source, s.target, s.day.isoformat() if s.day else None)
+            for found in signatures.values() for s in found.signals]
+    assert ("ASSAULT", "USA", "VEN", "2026-11-19") in told
 
 
 def test_filters_dyads_and_the_dyad(analysed):

@@ -28,7 +28,7 @@ def test_same_result_for_any_batch_size_and_worker_count(tmp_path):
         url = f"sqlite:///{tmp_path / f'{batch_size}-{workers}.db'}"
         with open_store(url) as store:
             report = ingest([str(corpus), str(EXAMPLES)], store, batch_size=batch_size, workers=workers)
-        assert report.processed == 320 + 45 and report.errors == []
+        assert report.processed == 320 + 65 and report.errors == []
         snapshots.append(_snapshot(url))
     assert snapshots[0] == snapshots[1] == snapshots[2]
     assert sum(1 for row in snapshots[0] if row[1] is not None) == 20 + 3

@@ -199,7 +199,7 @@ def test_truncated_warc_keeps_what_came_before(tmp_path):
 
 def test_directory_reads_every_supported_file():
     articles = read_all(EXAMPLES)
-    assert len(articles) == 45
+    assert len(articles) == 65
     assert {a.source_kind for a in articles} == {"jsonl", "txt", "html", "feed", "warc"}
 
 

@@ -60,11 +60,11 @@ def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merge
         story = story_store.detail(store, story_id)
     current, members, history = story["id"], story["articles"], story["history"]
     if as_json:
-        summary = {k: v for k, v in story.items() if k not in ("articles", "history", "requested_id")}
+        summary = {k: v for k, v in story.items() if k not in ("articles", "history", "decisions", "requested_id")}
         print_json(_story_json(summary) | {
             "articles": [{k: a[k] for k in ("id", "title", "outlet", "published", "url", "duplicate_of")}
                          for a in members],
-            "history": history}, indent=2)
+            "history": history, "decisions": story["decisions"]}, indent=2)
         return
     if current != story_id:
         say(f"story {story_id} was merged into story {current}", err)
@@ -86,6 +86,11 @@ def stories_show(story_id: Annotated[int, typer.Argument(help="Story id (a merge
         for article in articles:
             copy = f" (copy of {article['duplicate_of']})" if article["duplicate_of"] else ""
             say(f"  {article['id']:>6}  {day(article['published']):16}  {article['title'] or '(untitled)'}{copy}")
+    if story["decisions"]:
+        out.print()
+        out.print("[bold]Why these articles are one story[/bold]")
+        for decision in story["decisions"]:
+            say(f"  {decision['article_id']:>6}  {decision['explained']}")
     if history:
         out.print()
     for change in history:

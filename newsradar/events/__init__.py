@@ -3,4 +3,4 @@ pattern dictionary (``patterns.yaml``, loaded by ``lexicon.py``), dated against 
 (``dates.py``) and grouped across the articles of a story (``grouping.py``). The analysis stage
 that resolves the actors is ``stages/events.py``."""
 
-VERSION = "newsradar.events.v1"
+VERSION = "newsradar.events.v2"

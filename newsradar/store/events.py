@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from .. import eventsig
 from ..events.grouping import group
+from ..eventsig import Signature
 from ..normalize import parse_datetime
 from .store import Store
 from .writer import select_in
@@ -106,23 +108,28 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Even
             " :rs)"), actors)
 
 
-def signatures(conn: Connection, article_ids: Sequence[int]) -> dict[int, list[tuple]]:
-    """Each article's event signatures (type, source country, target country, date), for the
-    stories stage: two reports of one kind of event are told apart by them."""
-    rows = select_in(conn, "SELECT ev.id, ev.article_id, ev.type, ev.event_date, ea.role, ea.country FROM events ev"
+def signatures(conn: Connection, article_ids: Sequence[int]) -> dict[int, Signature]:
+    """Each article's event signature (``eventsig``: its events' types, sources and targets by country
+    or name, dates, weighted by where the article tells them), for the stories stage: two reports of
+    one kind of event are told apart by them. Articles without events are left out."""
+    rows = select_in(conn, "SELECT ev.id, ev.article_id, ev.type, ev.event_date, ev.field, ev.sentence_start,"
+                     " ev.in_quote, ea.role, ea.country, ea.name FROM events ev"
                      " LEFT JOIN event_actors ea ON ea.event_id = ev.id AND ea.position = 0"
                      " AND ea.role IN ('source', 'target') WHERE ev.article_id IN :values AND ev.negated = 0"
                      " AND ev.hypothetical = 0", list(article_ids))
     events: dict[int, dict[str, Any]] = {}
     for row in rows:
-        item = events.setdefault(row.id, {"article": row.article_id, "type": row.type, "date": row.event_date})
+        item = events.setdefault(row.id, {"article": row.article_id, "type": row.type, "date": row.event_date,
+                                          "weight": eventsig.weight_of(row.field, row.sentence_start,
+                                                                       bool(row.in_quote))})
         if row.role:
-            item[row.role] = row.country
-    out: dict[int, list[tuple]] = {}
+            item[row.role] = row.country or row.name
+    signals: dict[int, list[eventsig.Signal]] = {}
     for event_id in sorted(events):
         item = events[event_id]
-        out.setdefault(item["article"], []).append((item["type"], item.get("source"), item.get("target"), item["date"]))
-    return out
+        signals.setdefault(item["article"], []).append(eventsig.Signal(
+            item["type"], item.get("source"), item.get("target"), eventsig.day_of(item["date"]), item["weight"]))
+    return {article: eventsig.signature(found) for article, found in signals.items()}
 
 
 def _actors(conn: Connection, event_ids: Sequence[int]) -> dict[int, dict[str, list[dict]]]:

@@ -557,4 +557,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=tuple(q.format(id="INTEGER PRIMARY KEY AUTOINCREMENT") for q in _FRAMING),
         postgresql=tuple(q.format(id="SERIAL PRIMARY KEY") for q in _FRAMING),
     ),
+    Migration(
+        15,
+        "story identity: each clustered article's event signature and the evidence its story decision rested on",
+        sqlite=("ALTER TABLE story_features ADD COLUMN signature TEXT",
+                "ALTER TABLE story_features ADD COLUMN decision TEXT"),
+        postgresql=("ALTER TABLE story_features ADD COLUMN signature TEXT",
+                    "ALTER TABLE story_features ADD COLUMN decision TEXT"),
+    ),
 )

@@ -13,10 +13,13 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
-from ..clustering import Change, Clusterer, StoryConfig
+from .. import eventsig
+from ..clustering import Change, Clusterer, StoryConfig, explain
 from ..errors import NotFound
+from ..eventsig import Signature
 from ..normalize import parse_datetime
 from ..summaries import summarize
+from .events import signatures
 from .store import Store
 from .writer import select_in
 
@@ -50,12 +53,15 @@ def pending_count(store: Store) -> int:
         return conn.execute(text(f"SELECT count(*) {_PENDING}")).scalar_one()
 
 
-def pending(store: Store, limit: int) -> list[tuple[int, dict[str, float], datetime | None]]:
-    """The next ``limit`` articles to cluster, in publication order: (id, terms, published)."""
+def pending(store: Store, limit: int) -> list[tuple[int, dict[str, float], datetime | None, Signature, int]]:
+    """The next ``limit`` articles to cluster, in publication order: (id, terms, published, event
+    signature, length of the text in characters)."""
     with store.connect() as conn:
-        rows = conn.execute(text(f"SELECT a.id, a.published, f.terms {_PENDING} ORDER BY {_PENDING_ORDER}"
-                                 " LIMIT :n"), {"n": limit}).all()
-    return [(r.id, json.loads(r.terms), parse_datetime(r.published)) for r in rows]
+        rows = conn.execute(text(f"SELECT a.id, a.published, f.terms, length(a.text) AS length {_PENDING}"
+                                 f" ORDER BY {_PENDING_ORDER} LIMIT :n"), {"n": limit}).all()
+        found = signatures(conn, [r.id for r in rows]) if rows else {}
+    return [(r.id, json.loads(r.terms), parse_datetime(r.published), found.get(r.id, eventsig.EMPTY), r.length or 0)
+            for r in rows]
 
 
 def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
@@ -81,12 +87,14 @@ def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
             since = datetime.fromtimestamp(newest.timestamp() - config.window_days * 86400, UTC)
             params["since"] = store.db_time(since)
         rows = conn.execute(text(
-            "SELECT f.article_id, f.vector, f.seq, a.published, a.story_id FROM story_features f"
+            "SELECT f.article_id, f.vector, f.seq, f.signature, a.published, a.story_id, length(a.text) AS length"
+            " FROM story_features f"
             f" JOIN articles a ON a.id = f.article_id WHERE {where} ORDER BY f.seq"), params)
         for row in rows:
             if row.story_id is not None:
+                signature = eventsig.from_json(json.loads(row.signature)) if row.signature else eventsig.EMPTY
                 clusterer.add(row.article_id, json.loads(row.vector), parse_datetime(row.published), row.story_id,
-                              row.seq)
+                              row.seq, signature, clusterer.is_full(row.length or 0))
     return clusterer
 
 
@@ -109,11 +117,15 @@ class ChunkWriter:
         return self.conn.execute(text("INSERT INTO stories (title, created_at, updated_at) VALUES (NULL, :now, :now)"
                                       " RETURNING id"), {"now": self.now}).scalar_one()
 
-    def assigned(self, article_id: int, story: int, vector: dict[str, float], seq: int) -> None:
+    def assigned(self, article_id: int, story: int, vector: dict[str, float], seq: int,
+                 signature: Signature = eventsig.EMPTY, why: dict | None = None) -> None:
+        """An article's story, with the vector and event signature it was clustered with (kept, so a
+        restart decides as before) and the evidence of the decision (the story page explains it)."""
         self.current[article_id] = story
         self.touched.add(story)
         self.features.append({"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}),
-                              "seq": seq})
+                              "seq": seq, "signature": _json(eventsig.to_json(signature)) if signature.signals else None,
+                              "decision": _json(why) if why else None})
 
     def changed(self, article_id: int, change: Change) -> None:
         """A merge or split; articles written before this chunk move now, this chunk's at the end."""
@@ -148,8 +160,8 @@ class ChunkWriter:
             conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id OR duplicate_of = :id"),
                          [{"story": story, "id": article} for article, story in self.current.items()])
         if self.features:
-            conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq WHERE article_id = :id"),
-                         self.features)
+            conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq, signature = :signature,"
+                              " decision = :decision WHERE article_id = :id"), self.features)
         if df_added:
             conn.execute(text("INSERT INTO story_terms (term, df) VALUES (:term, :df)"
                               " ON CONFLICT (term) DO UPDATE SET df = story_terms.df + excluded.df"),
@@ -184,7 +196,7 @@ def reset(store: Store) -> None:
         conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
         conn.execute(text("DELETE FROM story_history"))
         conn.execute(text("DELETE FROM stories"))
-        conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL"))
+        conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL, signature = NULL, decision = NULL"))
         conn.execute(text("DELETE FROM story_terms"))
 
 
@@ -237,6 +249,23 @@ def history(store: Store, story_id: int) -> list[dict]:
         return [{**dict(r._mapping), "at": parse_datetime(r.at)} for r in rows]
 
 
+def decisions(store: Store, story_id: int) -> list[dict]:
+    """How each original article of this story was placed, in the order they were clustered: the
+    evidence its decision rested on (``decision``) and that evidence in words (``explained``).
+    Articles that came in by a merge or a split keep the decision they had then."""
+    with store.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT a.id, a.title, a.outlet, f.seq, f.decision FROM articles a JOIN story_features f"
+            " ON f.article_id = a.id WHERE a.story_id = :story AND a.duplicate_of IS NULL AND f.decision IS NOT NULL"
+            " ORDER BY f.seq"), {"story": story_id}).all()
+    found = []
+    for row in rows:
+        why = json.loads(row.decision)
+        found.append({"article_id": row.id, "title": row.title, "outlet": row.outlet, "decision": why,
+                      "explained": explain(why)})
+    return found
+
+
 def resolve(store: Store, story_id: int) -> int | None:
     """The story an id stands for now (following merges), or None when there is none."""
     with store.connect() as conn:
@@ -253,11 +282,12 @@ def resolve(store: Store, story_id: int) -> int | None:
 def detail(store: Store, story_id: int) -> dict:
     """One story as every surface shows it: the story (``stories``), ``requested_id`` (the id
     asked for: a merged story's id leads to the story it joined), its ``articles`` (full records,
-    copies included) and ``history``. Raises ``NotFound``."""
+    copies included), ``history`` (merges and splits) and ``decisions`` (why each article is in
+    it). Raises ``NotFound``."""
     current = resolve(store, story_id)
     found = stories(store, [current]) if current is not None else []
     if not found:
         raise NotFound(f"no story with id {story_id}")
     story = found[0]
     return {**story, "requested_id": story_id, "articles": store.get_articles(story["article_ids"]),
-            "history": history(store, story["id"])}
+            "history": history(store, story["id"]), "decisions": decisions(store, story["id"])}

@@ -106,7 +106,7 @@ def stories(request: Request, q: Q = None, outlet: Outlet = None, language: Lang
     return json_response(request, _page(request, page, [story_json(s) for s in page.items]))
 
 
-@router.get("/stories/{story_id}", summary="One story: its articles, coverage per day and merge/split history")
+@router.get("/stories/{story_id}", summary="One story: its articles, coverage per day, merge/split history and why each article is in it")
 def story(request: Request, story_id: int):
     store = store_of(request)
     found = story_store.detail(store, story_id)
@@ -114,6 +114,7 @@ def story(request: Request, story_id: int):
     data["articles"] = articles_json(request, found["articles"])
     data["coverage"] = [{"day": d, "articles": n} for d, n in browse.coverage(store, story_id=found["id"])]
     data["history"] = found["history"]
+    data["decisions"] = found["decisions"]
     data["quotes"] = _who_said_what(quote_store.who_said_what(store, found["id"]))
     data["events"] = [event_json(e) for e in event_store.story_events(store, found["id"])]
     if found["id"] != story_id:

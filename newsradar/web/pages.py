@@ -353,7 +353,7 @@ def story_page(request: Request, story_id: int):
                               f"Articles of this story per {'hour' if hourly else 'day'}")
     titles = {a["id"]: a for a in articles}
     return render(request, "story.html", story=story, groups=groups, chart=Markup(chart), articles_by_id=titles,
-                  history=story["history"], said=quote_store.who_said_what(store, story["id"]),
+                  history=story["history"], decisions=story["decisions"], said=quote_store.who_said_what(store, story["id"]),
                   happened=event_store.story_events(store, story["id"]),
                   told=framing_store.story_framing(store, story["id"]))
 
