@@ -16,6 +16,7 @@ time the clustering; --no-cache parses again.
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import pickle
 import random
@@ -25,6 +26,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -106,12 +108,65 @@ def events_of(name: str, rows: list[dict], cache: bool = True) -> list[list]:
     return found
 
 
+class MemoryArchive:
+    """The store's ``story_anchors`` index and old members, in memory, for the benchmark: what the
+    clusterer's ``recall`` reads to continue a story that left the window."""
+
+    def __init__(self, config: StoryConfig):
+        self.config = config
+        self.by_anchor: dict[str, set[int]] = defaultdict(set)
+        self.anchors: dict[int, set[str]] = defaultdict(set)
+        self.members: dict[int, dict[int, tuple]] = defaultdict(dict)
+        self.last: dict[int, datetime] = {}
+
+    def record(self, article: int, assignment, published: datetime | None, signature, full: bool) -> None:
+        for change in assignment.changes:
+            if change.kind == "merge":
+                self.members[change.other].update(self.members.pop(change.story, {}))
+                terms = self.anchors.pop(change.story, set())
+                for term in terms:
+                    self.by_anchor[term].discard(change.story)
+                self._anchor(change.other, terms)
+                self._date(change.other, self.last.pop(change.story, None))
+            else:
+                for member in change.members:
+                    if member in self.members[change.story]:
+                        self.members[change.other][member] = self.members[change.story].pop(member)
+                self._anchor(change.other, set(change.anchors))
+        self.members[assignment.story][article] = (assignment.vector, signature, full)
+        self._anchor(assignment.story, set(assignment.anchors))
+        self._date(assignment.story, published)
+
+    def _anchor(self, story: int, terms: set[str]) -> None:
+        self.anchors[story] |= terms
+        for term in terms:
+            self.by_anchor[term].add(story)
+
+    def _date(self, story: int, when: datetime | None) -> None:
+        if when is not None and (story not in self.last or when > self.last[story]):
+            self.last[story] = when
+
+    def recall(self, terms):
+        from newsradar.clustering import Recalled
+
+        shared: dict[int, list[str]] = defaultdict(list)
+        for term in terms:
+            for story in heapq.nlargest(200, self.by_anchor.get(term, ())):
+                shared[story].append(term)
+        chosen = sorted((s for s, found in shared.items() if len(found) >= self.config.followup_shared),
+                        key=lambda s: (-len(shared[s]), -s))[:10]
+        return [Recalled(s, self.last.get(s), shared[s], list(self.members[s].values())[-20:]) for s in chosen]
+
+
 def cluster(rows: list[dict], terms: list[dict[str, float]], config: StoryConfig,
             events: list | None = None) -> list[int]:
-    clusterer = Clusterer(config)
+    archive = MemoryArchive(config)
+    clusterer = Clusterer(config, recall=archive.recall)
     signatures = events or [EMPTY] * len(rows)
     for index, (row, article_terms, signature) in enumerate(zip(rows, terms, signatures, strict=True)):
-        clusterer.assign(index, article_terms, row["_published"], signature, len(clean_text(row["text"])))
+        length = len(clean_text(row["text"]))
+        assignment = clusterer.assign(index, article_terms, row["_published"], signature, length)
+        archive.record(index, assignment, row["_published"], signature, clusterer.is_full(length))
     return [clusterer.entries[index].story for index in range(len(rows))]  # after every merge and split
 
 
@@ -161,6 +216,43 @@ def _half(story: str) -> int:
     stay together)."""
     key = story.split("-")[0] if story.split("-")[0].isdigit() else story
     return zlib.crc32(key.encode()) % 2
+
+
+def followups(config: StoryConfig, cache: bool, days: int = 60) -> dict:
+    """Follow-ups beyond the window, simulated on real text: in each BASIL story, the latest article is
+    moved ``days`` days later (past the 30-day window), as a later development's report would come;
+    publication order is kept otherwise. The story must take it back, and the 69 other stories,
+    years apart with the same politicians, must not."""
+    every = load("basil-dev")
+    every_terms = terms_of("basil-dev", every, cache)
+    every_events = events_of("basil-dev", every, cache)
+    results = {}
+    for part in ("all", "half0", "half1"):
+        chosen = [i for i, row in enumerate(every) if part == "all" or _half(row["story"]) == int(part[-1])]
+        results[part] = _followups([every[i] for i in chosen], [every_terms[i] for i in chosen],
+                                   [every_events[i] for i in chosen], config, days)
+    return results
+
+
+def _followups(rows: list[dict], terms: list, events: list, config: StoryConfig, days: int) -> dict:
+    latest: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        latest[row["story"]] = index  # rows are in publication order: the last one wins
+    moved = [dict(row) for row in rows]
+    for index in latest.values():
+        moved[index]["_published"] = rows[index]["_published"] + timedelta(days=days)
+    order = sorted(range(len(rows)), key=lambda i: (moved[i]["_published"], i))
+    results = {}
+    for label, cfg in (("follow-ups on", config), ("follow-ups off", replace(config, followup_threshold=9.0))):
+        predicted = cluster([moved[i] for i in order], [terms[i] for i in order], cfg, [events[i] for i in order])
+        p, r, f = bcubed(predicted, [rows[i]["story"] for i in order])
+        position = {row: n for n, row in enumerate(order)}
+        back = sum(1 for story, i in latest.items()
+                   if any(predicted[position[j]] == predicted[position[i]] for j in range(len(rows))
+                          if j != i and rows[j]["story"] == story))
+        results[label] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+                          "moved_back_into_their_story": back, "moved": len(latest)}
+    return results
 
 
 def quality_sample() -> dict:
@@ -243,14 +335,17 @@ def scale(sizes: list[int], config: StoryConfig, cache: bool, per_day: int = 300
         # document frequencies live in a table as in the store (story_terms), read a chunk at a
         # time, so the clusterer's own memory is the window's
         table: Counter = Counter()
-        clusterer = Clusterer(config, df_lookup=lambda terms, table=table: {t: table[t] for t in terms if t in table})
+        archive = MemoryArchive(config)  # the story_anchors index and old members, for follow-ups
+        clusterer = Clusterer(config, df_lookup=lambda terms, table=table: {t: table[t] for t in terms if t in table},
+                              recall=archive.recall)
         checkpoints = {size // 10 * k for k in range(1, 11)}
         timings = []
         started = last = time.perf_counter()
         for index in range(size):
             terms = base[rng.randrange(len(base))]
             terms = {t: c * rng.uniform(0.7, 1.3) for t, c in terms.items() if rng.random() > 0.2}
-            clusterer.assign(index, terms, start + step * index)
+            assignment = clusterer.assign(index, terms, start + step * index)
+            archive.record(index, assignment, start + step * index, EMPTY, True)
             if (index + 1) % 256 == 0:
                 table.update(clusterer.take_counts())
             if index + 1 in checkpoints:
@@ -273,6 +368,8 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="parse the datasets again")
     parser.add_argument("--short", action="store_true", help="each article cut to its title and first sentence")
     parser.add_argument("--sample", action="store_true", help="the topic-dense sample set and the sample corpus")
+    parser.add_argument("--followups", type=int, metavar="DAYS",
+                        help="each BASIL story's latest article moved DAYS later: is it taken back?")
     parser.add_argument("--canonical", choices=("replace", "add"),
                         help="ablation: canonical entities in place of or beside the NER strings")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
@@ -286,6 +383,9 @@ def main() -> None:
     config = StoryConfig(**overrides)
     if args.scale:
         scale(args.scale, config, not args.no_cache)
+        return
+    if args.followups:
+        print(json.dumps(followups(config, not args.no_cache, args.followups), indent=2))
         return
     if args.sample:
         print(json.dumps(quality_sample(), indent=2))

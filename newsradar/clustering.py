@@ -68,6 +68,10 @@ class StoryConfig:
     # for full texts, the default: lower ones over-merge topic-dense feeds, docs/benchmarks.md)
     short_threshold: float | None = None
     short_split: float | None = None
+    followup_threshold: float = 0.22  # similarity at which an article continues a story that left the window
+    followup_days: float = 365.0  # how long after its last article a story can still be continued
+    followup_shared: int = 2  # anchors (the heaviest names) an article must share with an old story
+    anchor_terms: int = 6  # an article's anchors: its heaviest named-entity terms
     full_chars: int = 250  # characters of text from which an article is a full text, not a headline and a sentence
 
     @classmethod
@@ -146,6 +150,7 @@ class Change:
     other: int
     similarity: float
     members: list[int] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)  # a split: the moved members' anchors
 
 
 @dataclass(slots=True)
@@ -157,6 +162,26 @@ class Assignment:
     seq: int
     changes: list[Change] = field(default_factory=list)
     why: dict = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)  # its heaviest names, by which a later article finds the story
+
+
+@dataclass(slots=True)
+class Recalled:
+    """A story outside the window that shares anchors with an article (``Recall`` finds them)."""
+
+    story: int
+    last: datetime | None  # its last article's publication time
+    shared: list[str]  # the anchors it shares
+    members: list[tuple[dict[str, float], Signature, bool]]  # its latest members: vector, signature, full text
+
+
+Recall = Callable[[Sequence[str]], list[Recalled]]
+
+
+def anchors(vector: dict[str, float], count: int) -> list[str]:
+    """An article's anchors: its heaviest named-entity terms (people, organizations, places)."""
+    names = sorted(((w, t) for t, w in vector.items() if t.startswith("E:")), reverse=True)
+    return [t for _, t in names[:count]]
 
 
 class Clusterer:
@@ -165,7 +190,7 @@ class Clusterer:
     chunk's terms in one go; ``new_story`` hands out the id of a new story."""
 
     def __init__(self, config: StoryConfig, documents: int = 0, seq: int = 0,
-                 df_lookup: Callable[[Sequence[str]], dict[str, int]] | None = None):
+                 df_lookup: Callable[[Sequence[str]], dict[str, int]] | None = None, recall: Recall | None = None):
         self.config = config
         self.documents = documents
         self.seq = seq
@@ -180,6 +205,8 @@ class Clusterer:
         self._added = 0
         self._story_counter = 0
         self._full = True  # whether the article being decided is a full text
+        self.recall = recall  # finds stories that left the window (follow-ups), None: none are looked for
+        self.merged: dict[int, int] = {}  # stories merged in this process → the story they joined
         self.new_story: Callable[[], int] = self.count_story
 
     def count_story(self) -> int:
@@ -276,6 +303,9 @@ class Clusterer:
                                          "threshold": threshold}
         ranked = sorted(by_story.items(), key=lambda item: (-item[1], item[0]))
         if not ranked or ranked[0][1] < 1.0:
+            continued = self._follow_up(vector, signature, when, set(by_story))
+            if continued is not None:
+                return continued
             best = evidence.get(ranked[0][0], {}) if ranked else {}
             return Decision(vector, None, best.get("similarity", 0.0),
                             why={"similarity": 0.0, "threshold": self.config.threshold, **best})
@@ -291,6 +321,43 @@ class Clusterer:
                       if evidence[s]["similarity"] >= self.config.merge_threshold
                       and mean_similarity(joined, self._latest(s)) >= self.config.split_threshold]
         return Decision(vector, story, similarity, merges, why=evidence[story])
+
+    def _follow_up(self, vector: dict[str, float], signature: Signature, when: datetime | None,
+                   seen: set[int]) -> Decision | None:
+        """A story that left the window, found through its anchors (an index, never a scan), which
+        this article continues: it shares at least ``followup_shared`` anchors, its last article is
+        at most ``followup_days`` old, and the article reaches ``followup_threshold`` with one of its
+        latest members (terms × event factor; no time decay: the gap is the point)."""
+        if self.recall is None:
+            return None
+        best: tuple[float, dict] | None = None
+        for found in self.recall(anchors(vector, self.config.anchor_terms)):
+            story = self._current_story(found.story)
+            if story in seen or len(found.shared) < self.config.followup_shared or self._window_members(story):
+                continue
+            too_old = when is not None and found.last is not None and \
+                abs((when - found.last).total_seconds()) > self.config.followup_days * 86400
+            if too_old:
+                continue
+            for member_vector, member_signature, full in found.members:
+                entry = _Entry(member_vector, None, story, 0, member_signature, full)
+                score, why = self._score(_cosine(vector, member_vector), None, signature, entry)
+                if best is None or score > best[0]:
+                    gap = (when - found.last).total_seconds() / 86400 if when and found.last else None
+                    best = (score, {**why, "followup": story, "shared": [t[2:] for t in found.shared],
+                                    "gap_days": round(gap, 1) if gap is not None else None})
+        if best is None or best[0] < self.config.followup_threshold:
+            return None
+        score, why = best
+        return Decision(vector, why["followup"], score,
+                        why={**why, "similarity": round(score, 4), "threshold": self.config.followup_threshold})
+
+    def _current_story(self, story: int) -> int:
+        for _ in range(100):
+            if story not in self.merged:
+                break
+            story = self.merged[story]
+        return story
 
     def _score(self, cosine: float, when: datetime | None, signature: Signature, entry: _Entry) -> tuple[float, dict]:
         other_when = entry.when
@@ -333,6 +400,7 @@ class Clusterer:
             for other in group[1:]:
                 self._relabel(self.members.get(other, set()), survivor)
                 self.members.pop(other, None)
+                self.merged[other] = survivor
                 similarity = next((v for s, v in decision.merges if s == other), decision.similarity)
                 changes.append(Change("merge", other, survivor, similarity))
             story = survivor
@@ -341,7 +409,8 @@ class Clusterer:
         if decision.story is not None:
             changes.extend(self._maybe_split(story))
         return Assignment(self.entries[article_id].story, decision.vector, decision.similarity,
-                          decision.story is not None, self.seq, changes, decision.why)
+                          decision.story is not None, self.seq, changes, decision.why,
+                          anchors(decision.vector, self.config.anchor_terms))
 
     def _window_members(self, story: int) -> list[int]:
         """The story's members in the window, oldest first (members that left it may linger in
@@ -379,7 +448,8 @@ class Clusterer:
             moved = [members[i] for i in group]
             new = self.new_story()
             self._relabel(moved, new)
-            changes.append(Change("split", story, new, between, moved))
+            names = sorted({t for m in moved for t in anchors(self.entries[m].vector, self.config.anchor_terms)})
+            changes.append(Change("split", story, new, between, moved, names))
         return changes
 
     def add(self, article_id: int, vector: dict[str, float], published: datetime | None, story: int, seq: int,
@@ -435,6 +505,11 @@ def explain(why: dict) -> str:
     if why.get("factor") is not None:
         parts.append(f"event factor ×{why['factor']:g}")
     similarity, threshold = why.get("similarity", 0.0), why.get("threshold", 0.0)
+    if why.get("followup") is not None:
+        gap = why.get("gap_days")
+        after = f"{gap:g} days after its last article, " if gap is not None else ""
+        return (f"continued story {why['followup']}: {after}shares {', '.join(why.get('shared', []))}; "
+                f"{', '.join(parts)}; similarity {similarity:.2f} ≥ {threshold:.2f}")
     if why.get("joined"):
         return f"joined: {', '.join(parts)}; similarity {similarity:.2f} ≥ {threshold:.2f} (closest: article {why.get('article')})"
     if "article" not in why:

@@ -47,11 +47,12 @@ def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateRepo
             writer = story_store.ChunkWriter(store, conn)
 
             clusterer.new_story = _counting(writer, report)
+            clusterer.recall = story_store.recall_from(conn, config)
             try:
                 for article_id, terms, published, signature, length in chunk:
                     assignment = clusterer.assign(article_id, terms, published, signature, length)
                     writer.assigned(article_id, assignment.story, assignment.vector, assignment.seq, signature,
-                                    {"joined": assignment.joined, **assignment.why})
+                                    {"joined": assignment.joined, **assignment.why}, assignment.anchors)
                     for change in assignment.changes:
                         report.merges += change.kind == "merge"
                         report.splits += change.kind == "split"
@@ -61,6 +62,7 @@ def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateRepo
                 writer.finish(clusterer.take_counts())
             finally:
                 clusterer.new_story = clusterer.count_story
+                clusterer.recall = None
         progress.advance(len(chunk))
     return report
 

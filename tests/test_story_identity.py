@@ -149,3 +149,52 @@ def _by_story(store) -> dict[int, list[dict]]:
     for article in store.iter_articles():
         groups.setdefault(article["story_id"], []).append(article)
     return groups
+
+
+def _jsonl(path, records) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+SHOOTING = ("A gunman opened fire at the Riverside Plaza mall in Aurora on Saturday, killing three people, "
+            "police said. Officers arrested Daniel Whitcombe, 34, a former security guard at the mall, after a "
+            "standoff in the parking garage. Aurora Police Chief Maria Okonjo said Whitcombe had been fired from "
+            "the Riverside Plaza security team a month earlier. The victims were two shoppers and a cashier.")
+TRIAL = ("The trial of Daniel Whitcombe, the former security guard accused of killing three people at the Riverside "
+         "Plaza mall in Aurora, opened on Monday. Prosecutors told jurors that Whitcombe planned the shooting for "
+         "weeks after he was fired from the mall's security team. Aurora Police Chief Maria Okonjo testified about "
+         "the standoff in the parking garage that ended with his arrest.")
+OTHER = ("Aurora's city council approved a new budget on Tuesday that adds money for road repairs, parks and "
+         "libraries, after a long debate over property taxes. Council members said the plan keeps the city's "
+         "finances balanced through next year while expanding bus service to the eastern suburbs.")
+
+
+def test_a_follow_up_beyond_the_window_continues_its_story(db_url, tmp_path):
+    """Sixty days after the shooting, its trial comes back to the story through the anchors index
+    (the window holds 30 days); an unrelated article naming the same city does not."""
+    fillers = [{"id": f"f{n}", "title": f"Markets note {n}", "published": f"2026-02-{10 + n:02d}T09:00:00Z",
+                "text": f"Shares of regional banks moved little on day {n} as traders waited for inflation figures "
+                        "and central bank comments, with bond yields steady and oil prices slightly lower."}
+               for n in range(5)]
+    with open_store(db_url) as store:
+        pipeline.run([_jsonl(tmp_path / "first.jsonl", [
+            {"id": "shooting", "title": "Three killed in Aurora mall shooting; former guard arrested",
+             "text": SHOOTING, "published": "2026-01-03T18:00:00Z"}, *fillers])], store, workers=1)
+        pipeline.run([_jsonl(tmp_path / "later.jsonl", [
+            {"id": "trial", "title": "Trial opens for former guard accused in Aurora mall shooting", "text": TRIAL,
+             "published": "2026-03-05T15:00:00Z"},
+            {"id": "budget", "title": "Aurora council approves budget with more for roads", "text": OTHER,
+             "published": "2026-03-06T15:00:00Z"}])], store, workers=1)
+        by_id = {a["external_id"]: a for a in store.iter_articles()}
+        assert by_id["trial"]["story_id"] == by_id["shooting"]["story_id"]
+        assert by_id["budget"]["story_id"] != by_id["shooting"]["story_id"]
+        decisions = story_store.detail(store, by_id["shooting"]["story_id"])["decisions"]
+        continued = next(d for d in decisions if d["article_id"] == by_id["trial"]["id"])
+        assert continued["decision"]["followup"] == by_id["shooting"]["story_id"]
+        assert continued["explained"].startswith(f"continued story {by_id['shooting']['story_id']}: 60.9 days after")
+        assert "daniel whitcombe" in continued["explained"].lower()
+        # a rebuild re-clusters the same way: the index is rebuilt as the stories are
+        before = {k: a["story_id"] is not None for k, a in by_id.items()}
+        pipeline.run([], store, rebuild=True)
+        rebuilt = {a["external_id"]: a for a in store.iter_articles()}
+        assert rebuilt["trial"]["story_id"] == rebuilt["shooting"]["story_id"] and all(before.values())

@@ -398,6 +398,13 @@ _FRAMING = (
     "CREATE INDEX entity_tones_article ON entity_tones (article_id)",
 )
 
+_STORY_IDENTITY = (
+    "ALTER TABLE story_features ADD COLUMN signature TEXT",
+    "ALTER TABLE story_features ADD COLUMN decision TEXT",
+    "CREATE TABLE story_anchors (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id))",
+    "CREATE INDEX story_anchors_story ON story_anchors (story_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -559,10 +566,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         15,
-        "story identity: each clustered article's event signature and the evidence its story decision rested on",
-        sqlite=("ALTER TABLE story_features ADD COLUMN signature TEXT",
-                "ALTER TABLE story_features ADD COLUMN decision TEXT"),
-        postgresql=("ALTER TABLE story_features ADD COLUMN signature TEXT",
-                    "ALTER TABLE story_features ADD COLUMN decision TEXT"),
+        "story identity: each clustered article's event signature and the evidence its story decision rested on;"
+        " stories' anchors (their articles' heaviest names), the index that finds a story after it left the window",
+        sqlite=_STORY_IDENTITY,
+        postgresql=_STORY_IDENTITY,
     ),
 )

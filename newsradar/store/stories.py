@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from .. import eventsig
-from ..clustering import Change, Clusterer, StoryConfig, explain
+from ..clustering import Change, Clusterer, Recall, Recalled, StoryConfig, explain
 from ..errors import NotFound
 from ..eventsig import Signature
 from ..normalize import parse_datetime
@@ -98,6 +98,52 @@ def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
     return clusterer
 
 
+_RECALL_PER_ANCHOR = 200  # the most recent stories an anchor finds (a name in every story finds no more)
+_RECALL_STORIES = 10  # stories scored, those sharing the most anchors first
+_RECALL_MEMBERS = 20  # each one's latest members scored
+
+
+def recall_from(conn: Connection, config: StoryConfig) -> Recall:
+    """Stories outside the window that share an article's anchors, through the ``story_anchors``
+    index (a few indexed reads per new story, however large the store). Read on the chunk's own
+    connection, so a story written earlier in the same chunk (a rebuild, a backfill) is found as a
+    committed one would be."""
+    def recall(terms: Sequence[str]) -> list[Recalled]:
+        if not terms:
+            return []
+        shared: dict[int, list[str]] = {}
+        for term in terms:
+            found_rows = conn.execute(text("SELECT story_id FROM story_anchors WHERE term = :term"
+                                     " ORDER BY story_id DESC LIMIT :n"), {"term": term, "n": _RECALL_PER_ANCHOR})
+            for row in found_rows:
+                shared.setdefault(row.story_id, []).append(term)
+        chosen = sorted((s for s, found in shared.items() if len(found) >= config.followup_shared),
+                        key=lambda s: (-len(shared[s]), -s))[:_RECALL_STORIES]
+        if not chosen:
+            return []
+        live = {r.id for r in select_in(conn, "SELECT id FROM stories WHERE id IN :values AND merged_into IS NULL",
+                                        chosen)}
+        members: dict[int, list] = {}
+        for row in select_in(conn, "SELECT a.story_id, a.published, f.seq, f.vector, f.signature,"
+                             " length(a.text) AS length FROM articles a JOIN story_features f ON f.article_id = a.id"
+                             " WHERE a.story_id IN :values AND a.duplicate_of IS NULL AND f.vector IS NOT NULL",
+                             sorted(live)):
+            members.setdefault(row.story_id, []).append(row)
+        found = []
+        for story in chosen:
+            rows = members.get(story)
+            if not rows:
+                continue
+            dates = [d for d in (parse_datetime(r.published) for r in rows) if d is not None]
+            latest = sorted(rows, key=lambda r: r.seq)[-_RECALL_MEMBERS:]
+            found.append(Recalled(story, max(dates) if dates else None, shared[story], [
+                (json.loads(r.vector), eventsig.from_json(json.loads(r.signature)) if r.signature else eventsig.EMPTY,
+                 (r.length or 0) >= config.full_chars) for r in latest]))
+        return found
+
+    return recall
+
+
 class ChunkWriter:
     """One chunk of assignments, written in one transaction: new story rows, the articles'
     stories (an original and its copies together), merges and splits with their history, the
@@ -110,7 +156,6 @@ class ChunkWriter:
         self.now = store.db_time(datetime.now(UTC))
         self.current: dict[int, int] = {}  # this chunk's articles (written at the end) → their story
         self.touched: set[int] = set()
-        self.features: list[dict] = []
         self.history: list[dict] = []
 
     def new_story(self) -> int:
@@ -118,14 +163,22 @@ class ChunkWriter:
                                       " RETURNING id"), {"now": self.now}).scalar_one()
 
     def assigned(self, article_id: int, story: int, vector: dict[str, float], seq: int,
-                 signature: Signature = eventsig.EMPTY, why: dict | None = None) -> None:
+                 signature: Signature = eventsig.EMPTY, why: dict | None = None,
+                 anchors: Sequence[str] = ()) -> None:
         """An article's story, with the vector and event signature it was clustered with (kept, so a
         restart decides as before) and the evidence of the decision (the story page explains it)."""
         self.current[article_id] = story
         self.touched.add(story)
-        self.features.append({"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}),
-                              "seq": seq, "signature": _json(eventsig.to_json(signature)) if signature.signals else None,
-                              "decision": _json(why) if why else None})
+        # written now (the story again at the end, with the chunk's merges and splits applied), so a
+        # later article of this chunk finds the story through its anchors as it would a committed
+        # one (``recall_from`` reads this transaction)
+        self.conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq, signature = :signature,"
+                               " decision = :decision WHERE article_id = :id"),
+                          {"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}), "seq": seq,
+                           "signature": _json(eventsig.to_json(signature)) if signature.signals else None,
+                           "decision": _json(why) if why else None})
+        self.conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id"), {"story": story, "id": article_id})
+        self._anchor(story, anchors)
 
     def changed(self, article_id: int, change: Change) -> None:
         """A merge or split; articles written before this chunk move now, this chunk's at the end."""
@@ -133,13 +186,17 @@ class ChunkWriter:
         if change.kind == "merge":
             conn.execute(text("UPDATE articles SET story_id = :other WHERE story_id = :story"),
                          {"other": change.other, "story": change.story})
+            conn.execute(text("INSERT INTO story_anchors (term, story_id) SELECT term, :other FROM story_anchors"
+                              " WHERE story_id = :story ON CONFLICT (term, story_id) DO NOTHING"),
+                         {"other": change.other, "story": change.story})
+            conn.execute(text("DELETE FROM story_anchors WHERE story_id = :story"), {"story": change.story})
             conn.execute(text("UPDATE stories SET merged_into = :other, updated_at = :now WHERE id = :story"),
                          {"other": change.other, "story": change.story, "now": self.now})
             for member, story in self.current.items():
                 if story == change.story:
                     self.current[member] = change.other
         else:
-            moved = [m for m in change.members if m not in self.current]
+            moved = list(change.members)
             for start in range(0, len(moved), _IN):
                 conn.execute(text("UPDATE articles SET story_id = :other WHERE id IN :ids OR duplicate_of IN :ids"
                                   ).bindparams(bindparam("ids", expanding=True)),
@@ -147,9 +204,16 @@ class ChunkWriter:
             for member in change.members:
                 if member in self.current:
                     self.current[member] = change.other
+            self._anchor(change.other, change.anchors)
         self.touched.update((change.story, change.other))
         self.history.append({"kind": change.kind, "story": change.story, "other": change.other,
                              "article": article_id, "similarity": round(change.similarity, 6), "now": self.now})
+
+    def _anchor(self, story: int, terms: Sequence[str]) -> None:
+        if terms:
+            self.conn.execute(text("INSERT INTO story_anchors (term, story_id) VALUES (:term, :story)"
+                                   " ON CONFLICT (term, story_id) DO NOTHING"),
+                              [{"term": t, "story": story} for t in terms])
 
     def finish(self, df_added: dict[str, int]) -> None:
         conn = self.conn
@@ -159,9 +223,6 @@ class ChunkWriter:
         if self.current:
             conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id OR duplicate_of = :id"),
                          [{"story": story, "id": article} for article, story in self.current.items()])
-        if self.features:
-            conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq, signature = :signature,"
-                              " decision = :decision WHERE article_id = :id"), self.features)
         if df_added:
             conn.execute(text("INSERT INTO story_terms (term, df) VALUES (:term, :df)"
                               " ON CONFLICT (term) DO UPDATE SET df = story_terms.df + excluded.df"),
@@ -195,6 +256,7 @@ def reset(store: Store) -> None:
     with store.connect(write=True) as conn:
         conn.execute(text("UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL"))
         conn.execute(text("DELETE FROM story_history"))
+        conn.execute(text("DELETE FROM story_anchors"))
         conn.execute(text("DELETE FROM stories"))
         conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL, signature = NULL, decision = NULL"))
         conn.execute(text("DELETE FROM story_terms"))
