@@ -43,12 +43,14 @@ class Signature:
     main: tuple[str, str | None, str | None] | None
     day: date | None  # the main event's date, when the article gives one
     types: frozenset[str]
+    known: bool = True  # False: clustered before signatures were kept (the event factor stays silent)
 
     def label(self) -> str:
         return label(self.main) if self.main else ""
 
 
 EMPTY = Signature((), None, None, frozenset())
+UNKNOWN = Signature((), None, None, frozenset(), known=False)
 
 
 def label(main: tuple[str, str | None, str | None]) -> str:
@@ -148,6 +150,8 @@ def compare(a: Signature, b: Signature, max_days: float, a_full: bool = True, b_
     """How two articles' events bear on their being one story. ``a_full``/``b_full``: whether the
     article has a body long enough for the absence of any event in it to be evidence (a headline
     and one sentence say too little to be silent about an act)."""
+    if not (a.known and b.known):
+        return Comparison("", "")
     for one, other, full in ((a, b, b_full), (b, a, a_full)):
         act = headline_act(one)
         if act and full and not other.signals:

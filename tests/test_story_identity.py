@@ -47,6 +47,8 @@ def test_signature_main_event_and_comparisons():
     # a headline act against a full text that tells no act at all; a short text's silence says nothing
     assert compare(troops, eventsig.EMPTY, 3, True, True).verdict == "unmatched"
     assert compare(troops, eventsig.EMPTY, 3, True, False).verdict == ""
+    # an article clustered before signatures were kept is unknown, not eventless: no factor either way
+    assert compare(troops, eventsig.UNKNOWN, 3, True, True).verdict == ""
     # no dominant act: silent
     mixed = signature([Signal(t, None, None, None, 1.0) for t in ("AGREE", "ACCUSE", "AID", "PROTEST")])
     assert mixed.main is None and compare(mixed, troops, 3).verdict == ""

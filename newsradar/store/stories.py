@@ -92,7 +92,7 @@ def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
             f" JOIN articles a ON a.id = f.article_id WHERE {where} ORDER BY f.seq"), params)
         for row in rows:
             if row.story_id is not None:
-                signature = eventsig.from_json(json.loads(row.signature)) if row.signature else eventsig.EMPTY
+                signature = eventsig.from_json(json.loads(row.signature)) if row.signature is not None else eventsig.UNKNOWN
                 clusterer.add(row.article_id, json.loads(row.vector), parse_datetime(row.published), row.story_id,
                               row.seq, signature, clusterer.is_full(row.length or 0))
     return clusterer
@@ -137,7 +137,7 @@ def recall_from(conn: Connection, config: StoryConfig) -> Recall:
             dates = [d for d in (parse_datetime(r.published) for r in rows) if d is not None]
             latest = sorted(rows, key=lambda r: r.seq)[-_RECALL_MEMBERS:]
             found.append(Recalled(story, max(dates) if dates else None, shared[story], [
-                (json.loads(r.vector), eventsig.from_json(json.loads(r.signature)) if r.signature else eventsig.EMPTY,
+                (json.loads(r.vector), eventsig.from_json(json.loads(r.signature)) if r.signature is not None else eventsig.UNKNOWN,
                  (r.length or 0) >= config.full_chars) for r in latest]))
         return found
 
@@ -175,7 +175,7 @@ class ChunkWriter:
         self.conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq, signature = :signature,"
                                " decision = :decision WHERE article_id = :id"),
                           {"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}), "seq": seq,
-                           "signature": _json(eventsig.to_json(signature)) if signature.signals else None,
+                           "signature": _json(eventsig.to_json(signature)),  # [] when none: NULL is "not kept"
                            "decision": _json(why) if why else None})
         self.conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id"), {"story": story, "id": article_id})
         self._anchor(story, anchors)
