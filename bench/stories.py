@@ -95,16 +95,17 @@ def events_of(name: str, rows: list[dict], cache: bool = True) -> list[list]:
     """Each article's events as the store's ``events.signatures`` gives them (the events stage, with
     the entities and quotes it needs), cached under bench/out/ like the terms."""
     from newsradar.analysis import analyze_records
+    from newsradar.eventsig import from_json, to_json
     from newsradar.eventsig import from_records as signature_of
 
-    path = OUT / f"story-events-{name}-{nlp.FEATURES_VERSION.replace('/', '-')}-{EVENTS.version}.pickle"
-    if cache and path.exists():
-        return pickle.loads(path.read_bytes())
+    path = OUT / f"story-events-{name}-{nlp.FEATURES_VERSION.replace('/', '-')}-{EVENTS.version}.json"
+    if cache and path.exists():  # kept as JSON (eventsig.to_json), so a change to the class never reads stale objects
+        return [from_json(item) for item in json.loads(path.read_text())]
     records = [ArticleText(n, clean_text(r.get("title") or "") or None, clean_text(r["text"]),
                            r["_published"].date() if r.get("_published") else None) for n, r in enumerate(rows)]
     found = [signature_of(result["events"]) for _, result in analyze_records(records, [EVENTS], n_process=2)]
     OUT.mkdir(exist_ok=True)
-    path.write_bytes(pickle.dumps(found))
+    path.write_text(json.dumps([to_json(item) for item in found]))
     return found
 
 
