@@ -111,7 +111,8 @@ def events_of(name: str, rows: list[dict], cache: bool = True) -> list[list]:
 
 class MemoryArchive:
     """The store's ``story_anchors`` index and old members, in memory, for the benchmark: what the
-    clusterer's ``recall`` reads to continue a story that left the window."""
+    clusterer's ``recall`` reads to continue a story that left the window. Members are kept as
+    (seq, vector, signature, full text, published), so "latest" means by seq as in the store."""
 
     def __init__(self, config: StoryConfig):
         self.config = config
@@ -134,7 +135,11 @@ class MemoryArchive:
                     if member in self.members[change.story]:
                         self.members[change.other][member] = self.members[change.story].pop(member)
                 self._anchor(change.other, set(change.anchors))
-        self.members[assignment.story][article] = (assignment.vector, signature, full)
+                for story in (change.story, change.other):  # each side's last article, as the store computes it
+                    dates = [m[4] for m in self.members[story].values() if m[4] is not None]
+                    self.last.pop(story, None)
+                    self._date(story, max(dates) if dates else None)
+        self.members[assignment.story][article] = (assignment.seq, assignment.vector, signature, full, published)
         self._anchor(assignment.story, set(assignment.anchors))
         self._date(assignment.story, published)
 
@@ -147,16 +152,18 @@ class MemoryArchive:
         if when is not None and (story not in self.last or when > self.last[story]):
             self.last[story] = when
 
-    def recall(self, terms):
+    def recall(self, terms, exclude):
         from newsradar.clustering import Recalled
 
         shared: dict[int, list[str]] = defaultdict(list)
         for term in terms:
             for story in heapq.nlargest(200, self.by_anchor.get(term, ())):
-                shared[story].append(term)
+                if story not in exclude:
+                    shared[story].append(term)
         chosen = sorted((s for s, found in shared.items() if len(found) >= self.config.followup_shared),
                         key=lambda s: (-len(shared[s]), -s))[:10]
-        return [Recalled(s, self.last.get(s), shared[s], list(self.members[s].values())[-20:]) for s in chosen]
+        return [Recalled(s, self.last.get(s), shared[s],
+                         [m[1:4] for m in sorted(self.members[s].values(), key=lambda m: m[0])[-20:]]) for s in chosen]
 
 
 def cluster(rows: list[dict], terms: list[dict[str, float]], config: StoryConfig,

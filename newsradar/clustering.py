@@ -175,7 +175,7 @@ class Recalled:
     members: list[tuple[dict[str, float], Signature, bool]]  # its latest members: vector, signature, full text
 
 
-Recall = Callable[[Sequence[str]], list[Recalled]]
+Recall = Callable[[Sequence[str], set[int]], list[Recalled]]  # (anchors, stories to leave out) → stories
 
 
 def anchors(vector: dict[str, float], count: int) -> list[str]:
@@ -206,7 +206,6 @@ class Clusterer:
         self._story_counter = 0
         self._full = True  # whether the article being decided is a full text
         self.recall = recall  # finds stories that left the window (follow-ups), None: none are looked for
-        self.merged: dict[int, int] = {}  # stories merged in this process → the story they joined
         self.new_story: Callable[[], int] = self.count_story
 
     def count_story(self) -> int:
@@ -283,7 +282,8 @@ class Clusterer:
         # the index holds each article's heaviest terms only: it finds the candidates; the best of
         # them are then scored exactly on their whole vectors
         shortlist = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: self.config.rescore]
-        by_story: dict[int, float] = {}
+        by_story: dict[int, float] = {}  # the best margin over the threshold that applies
+        best_score: dict[int, float] = {}  # the similarity behind it
         evidence: dict[int, dict] = {}
         for other, _ in shortlist:
             entry = self.entries[other]
@@ -299,6 +299,7 @@ class Clusterer:
             margin = score / threshold if threshold > 0 else score
             if margin > by_story.get(entry.story, 0.0):
                 by_story[entry.story] = margin
+                best_score[entry.story] = score
                 evidence[entry.story] = {**why, "article": other, "similarity": round(score, 4),
                                          "threshold": threshold}
         ranked = sorted(by_story.items(), key=lambda item: (-item[1], item[0]))
@@ -310,15 +311,14 @@ class Clusterer:
             return Decision(vector, None, best.get("similarity", 0.0),
                             why={"similarity": 0.0, "threshold": self.config.threshold, **best})
         story = ranked[0][0]
-        similarity = evidence[story]["similarity"]
+        similarity = best_score[story]
         merges: list[tuple[int, float]] = []
         if similarity >= self.config.merge_threshold:
             # a bridge merges two stories only when they hold together as a whole (the average
             # similarity across them reaches the split threshold): else the next check would split
             # them again, and one article that mixes two events would keep gluing them together
             joined = [vector, *self._latest(story)]
-            merges = [(s, evidence[s]["similarity"]) for s, _ in ranked[1:]
-                      if evidence[s]["similarity"] >= self.config.merge_threshold
+            merges = [(s, best_score[s]) for s, _ in ranked[1:] if best_score[s] >= self.config.merge_threshold
                       and mean_similarity(joined, self._latest(s)) >= self.config.split_threshold]
         return Decision(vector, story, similarity, merges, why=evidence[story])
 
@@ -331,8 +331,8 @@ class Clusterer:
         if self.recall is None:
             return None
         best: tuple[float, dict] | None = None
-        for found in self.recall(anchors(vector, self.config.anchor_terms)):
-            story = self._current_story(found.story)
+        for found in self.recall(anchors(vector, self.config.anchor_terms), seen):
+            story = found.story
             if story in seen or len(found.shared) < self.config.followup_shared or self._window_members(story):
                 continue
             too_old = when is not None and found.last is not None and \
@@ -351,13 +351,6 @@ class Clusterer:
         score, why = best
         return Decision(vector, why["followup"], score,
                         why={**why, "similarity": round(score, 4), "threshold": self.config.followup_threshold})
-
-    def _current_story(self, story: int) -> int:
-        for _ in range(100):
-            if story not in self.merged:
-                break
-            story = self.merged[story]
-        return story
 
     def _score(self, cosine: float, when: datetime | None, signature: Signature, entry: _Entry) -> tuple[float, dict]:
         other_when = entry.when
@@ -400,7 +393,6 @@ class Clusterer:
             for other in group[1:]:
                 self._relabel(self.members.get(other, set()), survivor)
                 self.members.pop(other, None)
-                self.merged[other] = survivor
                 similarity = next((v for s, v in decision.merges if s == other), decision.similarity)
                 changes.append(Change("merge", other, survivor, similarity))
             story = survivor
@@ -507,7 +499,9 @@ def explain(why: dict) -> str:
     similarity, threshold = why.get("similarity", 0.0), why.get("threshold", 0.0)
     if why.get("followup") is not None:
         gap = why.get("gap_days")
-        after = f"{gap:g} days after its last article, " if gap is not None else ""
+        after = ""
+        if gap is not None:  # a backfill can be older than the story's last article
+            after = f"{abs(gap):g} days {'after' if gap >= 0 else 'before'} its last article, "
         return (f"continued story {why['followup']}: {after}shares {', '.join(why.get('shared', []))}; "
                 f"{', '.join(parts)}; similarity {similarity:.2f} ≥ {threshold:.2f}")
     if why.get("joined"):

@@ -136,7 +136,6 @@ def _compatible(a: str | None, b: str | None) -> bool:
 class Comparison:
     verdict: str  # "same", "different", "unmatched" (one headline's act, no act in the other) or "" (silent)
     reason: str
-    days_apart: float | None = None
 
 
 def headline_act(sig: Signature) -> str | None:
@@ -159,7 +158,7 @@ def compare(a: Signature, b: Signature, max_days: float, a_full: bool = True, b_
     if a.day is not None and b.day is not None and a.main and b.main and a.main[0] == b.main[0]:
         apart = abs((a.day - b.day).days)
         if apart > max_days:
-            return Comparison("different", f"{a.label()} dated {apart} days apart", apart)
+            return Comparison("different", f"{a.label()} dated {apart} days apart")
     if a.main is None or b.main is None:
         return Comparison("", "")
     (ta, sa, ga), (tb, sb, gb) = a.main, b.main

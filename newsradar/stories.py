@@ -52,7 +52,7 @@ def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateRepo
                 for article_id, terms, published, signature, length in chunk:
                     assignment = clusterer.assign(article_id, terms, published, signature, length)
                     writer.assigned(article_id, assignment.story, assignment.vector, assignment.seq, signature,
-                                    {"joined": assignment.joined, **assignment.why}, assignment.anchors)
+                                    {"joined": assignment.joined, **assignment.why}, assignment.anchors, length)
                     for change in assignment.changes:
                         report.merges += change.kind == "merge"
                         report.splits += change.kind == "split"

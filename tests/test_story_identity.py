@@ -131,6 +131,20 @@ def test_topic_dense_sample_set_and_explained_decisions(db_url):
     assert as_json["decisions"][0]["decision"]["joined"] is False
 
 
+def test_an_article_the_events_stage_has_not_read_is_unknown_not_eventless(tmp_path):
+    from sqlalchemy import text
+
+    with open_store(f"sqlite:///{tmp_path}/s.db") as store:
+        pipeline.run([str(EXAMPLES / "topic-dense" / "lantern-report.rss")], store, workers=1, cluster=False)
+        assert all(signature.known for _, _, _, signature, _ in story_store.pending(store, 100))
+        with store.connect(write=True) as conn:
+            conn.execute(text("DELETE FROM analyses WHERE component = 'events'"))  # as if not read yet
+            conn.execute(text("DELETE FROM event_actors"))
+            conn.execute(text("DELETE FROM events"))
+        pending = story_store.pending(store, 100)
+        assert len(pending) == 10 and all(not signature.known for _, _, _, signature, _ in pending)
+
+
 def test_restart_keeps_the_signatures_it_decided_with(tmp_path):
     """The window reloaded after a restart carries each article's event signature and length, so
     the second half of a stream is placed as in one uninterrupted run."""
@@ -195,8 +209,35 @@ def test_a_follow_up_beyond_the_window_continues_its_story(db_url, tmp_path):
         assert continued["decision"]["followup"] == by_id["shooting"]["story_id"]
         assert continued["explained"].startswith(f"continued story {by_id['shooting']['story_id']}: 60.9 days after")
         assert "daniel whitcombe" in continued["explained"].lower()
-        # a rebuild re-clusters the same way: the index is rebuilt as the stories are
-        before = {k: a["story_id"] is not None for k, a in by_id.items()}
+        # a rebuild clusters everything in one chunk: the story the trial continues is found in the
+        # chunk's own transaction, as a committed one was
         pipeline.run([], store, rebuild=True)
         rebuilt = {a["external_id"]: a for a in store.iter_articles()}
-        assert rebuilt["trial"]["story_id"] == rebuilt["shooting"]["story_id"] and all(before.values())
+        assert rebuilt["trial"]["story_id"] == rebuilt["shooting"]["story_id"]
+        assert rebuilt["budget"]["story_id"] != rebuilt["shooting"]["story_id"]
+        again = story_store.detail(store, rebuilt["shooting"]["story_id"])["decisions"]
+        assert next(d for d in again if d["article_id"] == rebuilt["trial"]["id"])["decision"]["followup"] == \
+            rebuilt["shooting"]["story_id"]
+
+
+def test_a_merge_moves_the_merged_storys_anchors(db_url):
+    from sqlalchemy import text
+
+    from newsradar.clustering import Change
+
+    with open_store(db_url) as store:
+        pipeline.run([str(EXAMPLES / "topic-dense" / "lantern-report.rss")], store, workers=1)
+        with store.connect() as conn:
+            anchored = dict(conn.execute(text("SELECT story_id, count(*) FROM story_anchors GROUP BY story_id")).all())
+        first, second = sorted(anchored)[:2]
+        article = next(a["id"] for a in store.iter_articles() if a["story_id"] == second)
+        with store.connect(write=True) as conn:
+            writer = story_store.ChunkWriter(store, conn)
+            writer.changed(article, Change("merge", second, first, 0.5))
+            writer.finish({})
+        with store.connect() as conn:
+            after = dict(conn.execute(text("SELECT story_id, count(*) FROM story_anchors GROUP BY story_id")).all())
+            terms = {r.term for r in conn.execute(text("SELECT term FROM story_anchors WHERE story_id = :s"),
+                                                  {"s": first})}
+        assert second not in after and after[first] == len(terms) >= anchored[first]
+        assert len(terms) <= anchored[first] + anchored[second]

@@ -401,6 +401,7 @@ _FRAMING = (
 _STORY_IDENTITY = (
     "ALTER TABLE story_features ADD COLUMN signature TEXT",
     "ALTER TABLE story_features ADD COLUMN decision TEXT",
+    "ALTER TABLE story_features ADD COLUMN text_length INTEGER",
     "CREATE TABLE story_anchors (term TEXT NOT NULL, story_id INTEGER NOT NULL, PRIMARY KEY (term, story_id))",
     "CREATE INDEX story_anchors_story ON story_anchors (story_id)",
 )

@@ -57,10 +57,18 @@ def pending(store: Store, limit: int) -> list[tuple[int, dict[str, float], datet
     """The next ``limit`` articles to cluster, in publication order: (id, terms, published, event
     signature, length of the text in characters)."""
     with store.connect() as conn:
-        rows = conn.execute(text(f"SELECT a.id, a.published, f.terms, length(a.text) AS length {_PENDING}"
-                                 f" ORDER BY {_PENDING_ORDER} LIMIT :n"), {"n": limit}).all()
-        found = signatures(conn, [r.id for r in rows]) if rows else {}
-    return [(r.id, json.loads(r.terms), parse_datetime(r.published), found.get(r.id, eventsig.EMPTY), r.length or 0)
+        rows = conn.execute(text(f"SELECT a.id, a.published, f.terms {_PENDING} ORDER BY {_PENDING_ORDER}"
+                                 " LIMIT :n"), {"n": limit}).all()
+        ids = [r.id for r in rows]
+        found = signatures(conn, ids) if rows else {}
+        # an article the events stage has not read yet is unknown, not eventless
+        coded = {r.article_id for r in select_in(conn, "SELECT article_id FROM analyses WHERE component = 'events'"
+                                                      " AND article_id IN :values", ids)}
+        # lengths of the chosen articles only (not of every pending row the ordering sorts)
+        lengths = {r.id: r.length for r in select_in(conn, "SELECT id, length(text) AS length FROM articles"
+                                                          " WHERE id IN :values", ids)}
+    return [(r.id, json.loads(r.terms), parse_datetime(r.published),
+             found.get(r.id, eventsig.EMPTY if r.id in coded else eventsig.UNKNOWN), lengths.get(r.id) or 0)
             for r in rows]
 
 
@@ -87,14 +95,14 @@ def load_clusterer(store: Store, config: StoryConfig) -> Clusterer:
             since = datetime.fromtimestamp(newest.timestamp() - config.window_days * 86400, UTC)
             params["since"] = store.db_time(since)
         rows = conn.execute(text(
-            "SELECT f.article_id, f.vector, f.seq, f.signature, a.published, a.story_id, length(a.text) AS length"
+            "SELECT f.article_id, f.vector, f.seq, f.signature, f.text_length, a.published, a.story_id"
             " FROM story_features f"
             f" JOIN articles a ON a.id = f.article_id WHERE {where} ORDER BY f.seq"), params)
         for row in rows:
             if row.story_id is not None:
                 signature = eventsig.from_json(json.loads(row.signature)) if row.signature is not None else eventsig.UNKNOWN
                 clusterer.add(row.article_id, json.loads(row.vector), parse_datetime(row.published), row.story_id,
-                              row.seq, signature, clusterer.is_full(row.length or 0))
+                              row.seq, signature, clusterer.is_full(row.text_length))
     return clusterer
 
 
@@ -105,41 +113,42 @@ _RECALL_MEMBERS = 20  # each one's latest members scored
 
 def recall_from(conn: Connection, config: StoryConfig) -> Recall:
     """Stories outside the window that share an article's anchors, through the ``story_anchors``
-    index (a few indexed reads per new story, however large the store). Read on the chunk's own
-    connection, so a story written earlier in the same chunk (a rebuild, a backfill) is found as a
-    committed one would be."""
-    def recall(terms: Sequence[str]) -> list[Recalled]:
-        if not terms:
-            return []
+    index: per anchor its most recent stories, the stories sharing the most anchors (those the
+    clusterer already saw in the window left out first), each with its latest members and its last
+    publication time — a few indexed reads per new story, however large the store or the story.
+    Read on the chunk's own connection, so a story written earlier in the same chunk (a rebuild, a
+    backfill) is found as a committed one would be."""
+    def recall(terms: Sequence[str], exclude: set[int]) -> list[Recalled]:
         shared: dict[int, list[str]] = {}
         for term in terms:
             found_rows = conn.execute(text("SELECT story_id FROM story_anchors WHERE term = :term"
-                                     " ORDER BY story_id DESC LIMIT :n"), {"term": term, "n": _RECALL_PER_ANCHOR})
+                                           " ORDER BY story_id DESC LIMIT :n"), {"term": term, "n": _RECALL_PER_ANCHOR})
             for row in found_rows:
-                shared.setdefault(row.story_id, []).append(term)
+                if row.story_id not in exclude:
+                    shared.setdefault(row.story_id, []).append(term)
         chosen = sorted((s for s, found in shared.items() if len(found) >= config.followup_shared),
                         key=lambda s: (-len(shared[s]), -s))[:_RECALL_STORIES]
         if not chosen:
             return []
-        live = {r.id for r in select_in(conn, "SELECT id FROM stories WHERE id IN :values AND merged_into IS NULL",
-                                        chosen)}
+        live = sorted(r.id for r in select_in(
+            conn, "SELECT id FROM stories WHERE id IN :values AND merged_into IS NULL", chosen))
+        last = {r.story_id: parse_datetime(r.last) for r in select_in(
+            conn, "SELECT story_id, max(published) AS last FROM articles WHERE story_id IN :values GROUP BY story_id",
+            live)}
         members: dict[int, list] = {}
-        for row in select_in(conn, "SELECT a.story_id, a.published, f.seq, f.vector, f.signature,"
-                             " length(a.text) AS length FROM articles a JOIN story_features f ON f.article_id = a.id"
-                             " WHERE a.story_id IN :values AND a.duplicate_of IS NULL AND f.vector IS NOT NULL",
-                             sorted(live)):
+        for row in select_in(conn, "SELECT story_id, vector, signature, text_length FROM ("
+                             " SELECT a.story_id, f.vector, f.signature, f.text_length, row_number() OVER"
+                             " (PARTITION BY a.story_id ORDER BY f.seq DESC) AS n FROM articles a"
+                             " JOIN story_features f ON f.article_id = a.id WHERE a.story_id IN :values"
+                             " AND a.duplicate_of IS NULL AND f.vector IS NOT NULL) latest"
+                             f" WHERE n <= {_RECALL_MEMBERS}", live):
             members.setdefault(row.story_id, []).append(row)
-        found = []
-        for story in chosen:
-            rows = members.get(story)
-            if not rows:
-                continue
-            dates = [d for d in (parse_datetime(r.published) for r in rows) if d is not None]
-            latest = sorted(rows, key=lambda r: r.seq)[-_RECALL_MEMBERS:]
-            found.append(Recalled(story, max(dates) if dates else None, shared[story], [
-                (json.loads(r.vector), eventsig.from_json(json.loads(r.signature)) if r.signature is not None else eventsig.UNKNOWN,
-                 (r.length or 0) >= config.full_chars) for r in latest]))
-        return found
+        return [Recalled(story, last.get(story), shared[story], [
+                    (json.loads(r.vector),
+                     eventsig.from_json(json.loads(r.signature)) if r.signature is not None else eventsig.UNKNOWN,
+                     config.full_chars <= r.text_length if r.text_length is not None else True)
+                    for r in members[story]])
+                for story in chosen if members.get(story)]
 
     return recall
 
@@ -164,7 +173,7 @@ class ChunkWriter:
 
     def assigned(self, article_id: int, story: int, vector: dict[str, float], seq: int,
                  signature: Signature = eventsig.EMPTY, why: dict | None = None,
-                 anchors: Sequence[str] = ()) -> None:
+                 anchors: Sequence[str] = (), length: int | None = None) -> None:
         """An article's story, with the vector and event signature it was clustered with (kept, so a
         restart decides as before) and the evidence of the decision (the story page explains it)."""
         self.current[article_id] = story
@@ -173,9 +182,11 @@ class ChunkWriter:
         # later article of this chunk finds the story through its anchors as it would a committed
         # one (``recall_from`` reads this transaction)
         self.conn.execute(text("UPDATE story_features SET vector = :vector, seq = :seq, signature = :signature,"
-                               " decision = :decision WHERE article_id = :id"),
+                               " decision = :decision, text_length = :length WHERE article_id = :id"),
                           {"id": article_id, "vector": _json({t: round(w, 6) for t, w in vector.items()}), "seq": seq,
-                           "signature": _json(eventsig.to_json(signature)),  # [] when none: NULL is "not kept"
+                           "length": length,
+                           # [] for no events; NULL for unknown (not analysed, or clustered before migration 15)
+                           "signature": _json(eventsig.to_json(signature)) if signature.known else None,
                            "decision": _json(why) if why else None})
         self.conn.execute(text("UPDATE articles SET story_id = :story WHERE id = :id"), {"story": story, "id": article_id})
         self._anchor(story, anchors)
@@ -258,7 +269,8 @@ def reset(store: Store) -> None:
         conn.execute(text("DELETE FROM story_history"))
         conn.execute(text("DELETE FROM story_anchors"))
         conn.execute(text("DELETE FROM stories"))
-        conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL, signature = NULL, decision = NULL"))
+        conn.execute(text("UPDATE story_features SET vector = NULL, seq = NULL, signature = NULL, decision = NULL,"
+                          " text_length = NULL"))
         conn.execute(text("DELETE FROM story_terms"))
 
 
