@@ -4,22 +4,25 @@ parse (``stages``). Each chunk's results are written in one transaction, with a 
 stage in ``analyses`` recording the stage's version.
 
 ``analyze_records`` is the engine-independent seam: plain records in, plain results out, no
-database — the same function can run on worker processes or Ray; only ``analyze_pending`` (the
-writer) touches the store."""
+database — the same function runs here (``LocalEngine``) or on Ray actors (``rayengine.py``);
+only ``analyze_pending`` (the reader of the queue and the writer) touches the store. An engine
+takes chunks of records and gives back each chunk's results in the order it was given them, so
+the store sees the same writes in the same order whichever engine parsed."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import nlp, settings
 from .normalize import parse_datetime
 from .prepare import default_workers
 from .progress import NO_PROGRESS, Progress
 from .stages import ArticleText, Stage, registered
-from .store import Store
+from .store import Store, leases
 from .store import analyses as analysis_store
 
 _CHUNK = 128
@@ -112,34 +115,131 @@ def write_results(store: Store, results: Results, stages: Sequence[Stage]) -> No
         analysis_store.record(store, conn, [a for a, _ in results], versions)
 
 
+class Session(Protocol):
+    """One analysis run on an engine: ``capacity`` chunks of ``chunk`` articles may be in flight;
+    ``next`` gives the results of the oldest chunk submitted."""
+
+    capacity: int
+    chunk: int
+
+    def submit(self, records: list[ArticleText]) -> None: ...
+
+    def next(self) -> Results: ...
+
+
+class Engine(Protocol):
+    name: str
+
+    def session(self, stages: Sequence[Stage], total: int) -> Session: ...
+
+    def end_session(self, session: Any) -> None: ...
+
+
+class LocalSession:
+    """Parses on this machine, a chunk at a time, on one process or ``n_process`` (spaCy's own)."""
+
+    def __init__(self, stages: Sequence[Stage], n_process: int):
+        self.stages, self.n_process = stages, n_process
+        self.capacity = 1
+        self.chunk = _PROCESS_CHUNK if n_process > 1 else _CHUNK
+        self._queue: deque[list[ArticleText]] = deque()
+
+    def submit(self, records: list[ArticleText]) -> None:
+        self._queue.append(records)
+
+    def next(self) -> Results:
+        records = self._queue.popleft()
+        return analyze_records(records, self.stages, n_process=self.n_process if len(records) >= 500 else 1)
+
+
+class LocalEngine:
+    """The default engine: this process, and spaCy's worker processes for large batches
+    (``NEWSRADAR_WORKERS``; ``n_process`` overrides it)."""
+
+    name = "local"
+
+    def __init__(self, n_process: int | None = None):
+        self.n_process = n_process
+
+    def session(self, stages: Sequence[Stage], total: int) -> LocalSession:
+        return LocalSession(stages, self.n_process or processes_for(total))
+
+    def end_session(self, session: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def open_engine(name: str = "local", address: str | None = None, workers: int | None = None) -> Any:
+    """The engine called ``name``: "local", or "ray" (on the cluster at ``address`` or
+    ``RAY_ADDRESS``, else a local Ray instance; ``workers`` actors, default one per CPU)."""
+    if name == "local":
+        return LocalEngine(workers)
+    if name == "ray":
+        from .rayengine import RayEngine
+
+        return RayEngine(address, workers)
+    raise ValueError(f"unknown engine {name!r}: use local or ray")
+
+
 def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progress: Progress = NO_PROGRESS,
-                    outdated: bool = False, since: datetime | None = None, limit: int | None = None
-                    ) -> AnalysisReport:
+                    outdated: bool = False, since: datetime | None = None, limit: int | None = None,
+                    engine: Engine | None = None, holder: str | None = None) -> AnalysisReport:
     """Analyse every original article never analysed — or, with ``outdated``, those some stage
     analysed at another version (newest first; ``since`` and ``limit`` bound the batch). Each chunk
     is one transaction; safe to interrupt and run again. A stage brings the stages it reads and
-    those that read it (``related``)."""
+    those that read it (``related``). ``engine`` parses (default: ``LocalEngine``). ``holder``
+    (a worker's name) leases each chunk before parsing it and skips articles other workers hold,
+    so that workers sharing a store share the queue instead of parsing the same articles."""
     stages = related(list(stages if stages is not None else registered()))
     versions = [(s.name, s.version) for s in stages]
     report = AnalysisReport()
-    total = analysis_store.pending_count(store, versions, outdated, since)
+    total = analysis_store.pending_count(store, versions, outdated, since, leases.now() if holder else None)
     if limit is not None:
         total = min(total, limit)
     progress.start("analysing (" + ", ".join(s.name for s in stages) + ")", total, "articles")
-    n_process = processes_for(total)
-    chunk = _PROCESS_CHUNK if n_process > 1 else _CHUNK
-    while report.articles < total:
-        rows = analysis_store.pending(store, versions, min(chunk, total - report.articles), outdated, since)
-        if not rows:
-            break
-        records = [ArticleText(r.id, r.title, r.text, _day(parse_datetime(r.published)), r.language) for r in rows]
-        results = analyze_records(records, stages, n_process=n_process if len(records) >= 500 else 1)
-        write_results(store, results, stages)
-        report.articles += len(rows)
-        for _, found in results:
-            for name, value in found.items():
-                report.found[name] = report.found.get(name, 0) + (len(value) if hasattr(value, "__len__") else 1)
-        progress.advance(len(rows))
+    if not total:
+        return report
+    engine = engine or LocalEngine()
+    session = engine.session(stages, total)
+    lease_seconds = settings.get("lease_seconds")
+    in_flight: deque[list[int]] = deque()
+    held: set[int] = set()  # articles submitted and not yet written: the queue still lists them
+    fetched = 0
+    try:
+        while True:
+            while len(in_flight) < session.capacity and fetched < total:
+                wanted = min(session.chunk, total - fetched)
+                rows = analysis_store.pending(store, versions, wanted + len(held), outdated, since,
+                                              leases.now() if holder else None)
+                rows = [r for r in rows if r.id not in held][:wanted]
+                if holder and rows:
+                    mine = set(leases.claim_articles(store, holder, [r.id for r in rows], lease_seconds))
+                    rows = [r for r in rows if r.id in mine]
+                if not rows:
+                    total = fetched  # the queue ran dry (or other workers took the rest)
+                    break
+                session.submit([ArticleText(r.id, r.title, r.text, _day(parse_datetime(r.published)), r.language)
+                                for r in rows])
+                in_flight.append([r.id for r in rows])
+                held.update(r.id for r in rows)
+                fetched += len(rows)
+            if not in_flight:
+                break
+            ids = in_flight.popleft()
+            results = session.next()
+            write_results(store, results, stages)
+            if holder:
+                leases.release_articles(store, holder, ids)
+            held.difference_update(ids)
+            report.articles += len(ids)
+            for _, found in results:
+                for name, value in found.items():
+                    report.found[name] = report.found.get(name, 0) + (len(value) if hasattr(value, "__len__") else 1)
+            progress.advance(len(ids))
+    finally:
+        engine.end_session(session)
     return report
 
 

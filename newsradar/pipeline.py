@@ -64,8 +64,9 @@ class IngestReport:
 
 def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: None,
            progress: Progress = NO_PROGRESS, batch_size: int | None = None, workers: int | None = None,
-           outlet: str | None = None) -> IngestReport:
-    """Read every input, prepare and write in batches. A bad input is recorded in the report
+           outlet: str | None = None, preparer: Preparer | None = None) -> IngestReport:
+    """Read every input, prepare and write in batches (``preparer``: where items are prepared;
+    default inline or on ``workers`` processes). A bad input is recorded in the report
     (``InputReport.error``) and skipped; the other inputs go on; ``warn`` hears of lesser
     problems (a bad line, skipped records). ``outlet`` is the user's name for the inputs' outlet:
     it wins over the publisher derived from the address (``outlets.derive``), not over a JSONL
@@ -103,7 +104,7 @@ def ingest(specs: Sequence[str], store: Store, *, warn: Warn = lambda message: N
         progress.note(f"{label[0]} · {len(seen):,} articles")
 
     stored_already = _StoredAlready(store)
-    with Preparer(workers) as preparer:
+    with preparer or Preparer(workers) as preparer:
 
         def dispatch(final: bool) -> None:
             """Send the pending items to be prepared; write every prepared batch but the newest
@@ -210,27 +211,31 @@ class RunReport:
 def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None = None,
         progress: Progress = NO_PROGRESS, warn: Warn = lambda message: None, analyse: bool = True,
         cluster: bool = True, rebuild: bool = False, config: StoryConfig | None = None,
-        batch_size: int | None = None, workers: int | None = None, outlet: str | None = None) -> RunReport:
+        batch_size: int | None = None, workers: int | None = None, outlet: str | None = None,
+        engine: analysis.Engine | None = None) -> RunReport:
     """The whole flow over a store: ingest ``inputs`` (none: only what already waits), analyse
     every article never analysed (``stages``: the registered ones), re-analyse a bounded batch of
     articles an older stage version analysed (``NEWSRADAR_REANALYZE_BATCH``, newest first), then
     cluster every analysed article without a story (``rebuild``: forget the stories first).
     ``analyse=False`` stops after ingestion (a bulk load); ``cluster=False`` after the analysis.
     Given a subset of the stages, new articles are analysed by those only; the others reach them
-    through the re-analysis batches or ``reanalyze``."""
+    through the re-analysis batches or ``reanalyze``. ``engine`` parses (``analysis.open_engine``:
+    local by default, or Ray); with Ray, ingestion prepares items on the cluster too."""
     report = RunReport()
     if inputs:
+        preparer = engine.preparer(workers) if engine is not None and hasattr(engine, "preparer") else None
         report.ingest = ingest(inputs, store, warn=warn, progress=progress, batch_size=batch_size, workers=workers,
-                               outlet=outlet)
+                               outlet=outlet, preparer=preparer)
     if not analyse:
         return report
-    report.analysis = analysis.analyze_pending(store, stages, progress=progress)
+    report.analysis = analysis.analyze_pending(store, stages, progress=progress, engine=engine)
     batch = settings.get("reanalyze_batch")
     if batch:
-        report.reanalysis = analysis.analyze_pending(store, stages, progress=progress, outdated=True, limit=batch)
+        report.reanalysis = analysis.analyze_pending(store, stages, progress=progress, outdated=True, limit=batch,
+                                                     engine=engine)
     if cluster:
         run_stories = stories.rebuild if rebuild else stories.update
-        report.stories = run_stories(store, config, progress=progress)
+        report.stories = run_stories(store, config, progress=progress) or UpdateReport()
         report.alerts = alerts.after_stories(store, warn)  # the process that assigns stories tells the topics' alerts
     return report
 

@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host_delay", 1.0, "NEWSRADAR_HOST_DELAY",
             "Seconds between two article-page requests to one host (robots.txt Crawl-delay, when longer, wins).",
             float),
+    Setting("lease_seconds", 600.0, "NEWSRADAR_LEASE_SECONDS",
+            "Seconds a worker holds a feed or a chunk of articles before another worker may take it"
+            " (a worker that died stops renewing).", float),
     Setting("feed_max_errors", 10, "NEWSRADAR_FEED_MAX_ERRORS",
             "Consecutive failures after which a feed is paused (`feeds resume` starts it again).", int),
     Setting("near_duplicate_threshold", 0.5, "NEWSRADAR_NEAR_DUP_THRESHOLD",

@@ -25,12 +25,16 @@ class UpdateReport:
     splits: int = 0
 
 
-def update(store: Store, config: StoryConfig | None = None, progress: Progress = NO_PROGRESS) -> UpdateReport:
+def update(store: Store, config: StoryConfig | None = None, progress: Progress = NO_PROGRESS,
+           wait: bool = True) -> UpdateReport | None:
     """Cluster every analysed article still without a story. Safe to interrupt: each chunk of
     articles is committed with its stories, vectors and term counts in one transaction. One
     process at a time assigns stories (the store's "stories" lock): a concurrent run waits, then
-    starts from the window the first one left."""
-    with store.lock("stories"):
+    starts from the window the first one left — or, with ``wait=False`` (a worker), returns None
+    at once and leaves the assignment to the process holding the lock."""
+    with store.lock("stories", wait=wait) as held:
+        if not held:
+            return None
         return _update(store, config or StoryConfig.from_settings(), progress)
 
 

@@ -8,7 +8,7 @@ from .common import app
 
 # isort: off
 # the order commands are listed in `newsradar --help`: the flow first, then reads, then the nouns
-from . import run, articles, system, entities, feeds, stories, topics, outlets, quotes, events, framing  # noqa: F401 - they register the commands
+from . import run, scale, articles, system, entities, feeds, stories, topics, outlets, quotes, events, framing  # noqa: F401 - they register the commands
 # isort: on
 
 __all__ = ["app", "main"]

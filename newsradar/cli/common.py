@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -24,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from .. import settings
+from .. import analysis, settings
 from ..errors import NewsradarError
 from ..export import iso
 from ..normalize import parse_datetime
@@ -73,6 +75,11 @@ WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="Processes for extraction and normalization (NEWSRADAR_WORKERS; default one per CPU, at most 4).")]
 OutletOption = Annotated[str | None, typer.Option(
     "--outlet", help="The outlet of these inputs' articles, over the one derived from their web address (a JSONL line's own outlet still wins); e.g. a page of headlines pasted from a site.")]
+EngineOption = Annotated[str, typer.Option(
+    "--engine", metavar="local|ray", help="Where the NLP stage runs: local (this machine; the default) or ray (a Ray "
+                                          "cluster: --ray-address, else RAY_ADDRESS, else a local Ray instance).")]
+RayAddressOption = Annotated[str | None, typer.Option(
+    "--ray-address", metavar="ADDRESS", help="The Ray cluster to run on (host:port of its head, or auto); with --engine ray.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 JsonLinesOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 Inputs = Annotated[list[str], typer.Argument(
@@ -184,3 +191,17 @@ def day_option(value: str | None, flag: str) -> date | None:
 def day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
+
+
+@contextmanager
+def engine_option(name: str, address: str | None, workers: int | None = None) -> Iterator[Any]:
+    """The engine a command's --engine and --ray-address name, closed when the command ends."""
+    if name not in ("local", "ray"):
+        raise NewsradarError(f"--engine {name!r}: use local or ray")
+    if address and name != "ray":
+        raise NewsradarError("--ray-address needs --engine ray")
+    engine = analysis.open_engine(name, address, workers if name == "ray" else None)
+    try:
+        yield engine
+    finally:
+        engine.close()

@@ -23,12 +23,15 @@ from ..store import Store, open_store
 from .common import (
     BatchOption,
     DbOption,
+    EngineOption,
     Inputs,
     OutletOption,
     Progress,
+    RayAddressOption,
     WorkersOption,
     app,
     date_option,
+    engine_option,
     err,
     open_db,
     out,
@@ -39,7 +42,7 @@ from .common import (
 
 
 def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = True, batch_size: int | None = None,
-             workers: int | None = None, outlet: str | None = None, **options) -> RunReport:
+             workers: int | None = None, outlet: str | None = None, engine=None, **options) -> RunReport:
     """``pipeline.run`` with a progress bar. With inputs, their ingestion is reported first (each
     failed input on a line; no article at all is an error, before any analysis), then the rest of
     the flow runs."""
@@ -47,7 +50,7 @@ def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = T
     if inputs:
         with progress_bar() as bar:
             ingested = pipeline.run(inputs, store, progress=Progress(bar), warn=warn, analyse=False,
-                                    batch_size=batch_size, workers=workers, outlet=outlet).ingest
+                                    batch_size=batch_size, workers=workers, outlet=outlet, engine=engine).ingest
         assert ingested is not None
         for failed in ingested.errors:
             say(f"error: {failed.name}: {failed.error}", err)
@@ -59,7 +62,7 @@ def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = T
     if not analyse:
         return RunReport(ingest=ingested)
     with progress_bar() as bar:
-        report = pipeline.run([], store, progress=Progress(bar), warn=warn, **options)
+        report = pipeline.run([], store, progress=Progress(bar), warn=warn, engine=engine, **options)
     report.ingest = ingested
     if report.alerts.sent:
         say(f"{report.alerts.sent} alert deliveries sent", err)
@@ -105,11 +108,13 @@ def analyze(inputs: Inputs, json_path: Annotated[str, typer.Option(
                 "--json", metavar="PATH|-", help="Write the analysis document here; - (the default) for standard output.")] = "-",
             db: DbOption = None,
             report: Annotated[bool, typer.Option("--report", help="Print a readable report of stories, outlets and sources.")] = False,
-            outlet: OutletOption = None, batch_size: BatchOption = None, workers: WorkersOption = None) -> None:
+            outlet: OutletOption = None, batch_size: BatchOption = None, workers: WorkersOption = None,
+            engine: EngineOption = "local", ray_address: RayAddressOption = None) -> None:
     """Run the whole pipeline over the inputs and write the analysis document
-    (schema newsradar.analysis/1) for the articles they produced."""
-    with open_db(db) as store:
-        result = run_flow(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet)
+    (schema newsradar.analysis/1) for the articles they produced. With --engine ray the NLP stage
+    (and the extraction of pages) runs on Ray; the store and the document are the same."""
+    with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
+        result = run_flow(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet, engine=chosen)
         assert result.ingest is not None
         document = export.analysis_document(store, result.ingest.article_ids)
         if json_path == "-":

@@ -15,10 +15,20 @@ from .store import Store
 from .writer import select_in
 
 
-def _where(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, since: datetime | None
-           ) -> tuple[str, dict[str, Any]]:
+def _where(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, since: datetime | None,
+           unleased: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """Originals never analysed; with ``outdated``, originals some stage has not analysed at its
-    current version (and, with ``since``, published on or after it)."""
+    current version (and, with ``since``, published on or after it). With ``unleased`` (now), only
+    those no worker holds a live lease on (``store/leases.py``)."""
+    where, params = _queue(store, stages, outdated, since)
+    if unleased is not None:
+        where += " AND NOT EXISTS (SELECT 1 FROM analysis_leases l WHERE l.article_id = a.id AND l.until > :lease_now)"
+        params["lease_now"] = store.db_time(unleased)
+    return where, params
+
+
+def _queue(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, since: datetime | None
+           ) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     if not outdated:
         return ("a.duplicate_of IS NULL AND NOT EXISTS (SELECT 1 FROM analyses n WHERE n.article_id = a.id)",
@@ -36,18 +46,18 @@ def _where(store: Store, stages: Sequence[tuple[str, str]], outdated: bool, sinc
 
 
 def pending_count(store: Store, stages: Sequence[tuple[str, str]], outdated: bool = False,
-                  since: datetime | None = None) -> int:
-    where, params = _where(store, stages, outdated, since)
+                  since: datetime | None = None, unleased: datetime | None = None) -> int:
+    where, params = _where(store, stages, outdated, since, unleased)
     with store.connect() as conn:
         return conn.execute(text(f"SELECT count(*) FROM articles a WHERE {where}"), params).scalar_one()
 
 
 def pending(store: Store, stages: Sequence[tuple[str, str]], limit: int, outdated: bool = False,
-            since: datetime | None = None) -> list[Any]:
+            since: datetime | None = None, unleased: datetime | None = None) -> list[Any]:
     """The next ``limit`` articles to analyse (id, title, text, published): new ones in arrival
     order, outdated ones newest first. Analysed articles leave the queue, so calling again gives
     the next ones."""
-    where, params = _where(store, stages, outdated, since)
+    where, params = _where(store, stages, outdated, since, unleased)
     order = ("a.id" if not outdated else
              "a.published IS NULL, a.published DESC, a.id DESC" if store.dialect == "sqlite"
              else "a.published DESC NULLS LAST, a.id DESC")

@@ -60,10 +60,12 @@ def all_feeds(store: Store) -> list[Feed]:
 
 
 def due(store: Store, now: datetime) -> list[Feed]:
-    """Feeds not paused whose next poll time has come, longest waiting first."""
+    """Feeds not paused whose next poll time has come, longest waiting first; not those a worker
+    holds a lease on (``store/leases.py``)."""
     with store.connect() as conn:
         rows = conn.execute(text(f"{_SELECT} WHERE paused = 0 AND (next_poll_at IS NULL OR next_poll_at <= :now)"
-                                 " ORDER BY next_poll_at, id"), {"now": store.db_time(now)})
+                                 " AND (lease_until IS NULL OR lease_until <= :now) ORDER BY next_poll_at, id"),
+                            {"now": store.db_time(now)})
         return [_feed(row) for row in rows]
 
 

@@ -406,6 +406,15 @@ _STORY_IDENTITY = (
     "CREATE INDEX story_anchors_story ON story_anchors (story_id)",
 )
 
+_WORKERS = (
+    "ALTER TABLE feeds ADD COLUMN lease_holder TEXT",
+    "ALTER TABLE feeds ADD COLUMN lease_until {time}",
+    "CREATE TABLE analysis_leases (article_id INTEGER PRIMARY KEY, holder TEXT NOT NULL, until {time} NOT NULL)",
+    """CREATE TABLE workers (name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at {time} NOT NULL,
+        seen_at {time} NOT NULL, state TEXT NOT NULL, polled INTEGER NOT NULL DEFAULT 0,
+        analysed INTEGER NOT NULL DEFAULT 0, clustered INTEGER NOT NULL DEFAULT 0)""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -571,5 +580,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         " stories' anchors (their articles' heaviest names), the index that finds a story after it left the window",
         sqlite=_STORY_IDENTITY,
         postgresql=_STORY_IDENTITY,
+    ),
+    Migration(
+        16,
+        "many workers on one store: feed leases, analysis leases (claimed chunks of articles) and a worker registry",
+        sqlite=tuple(q.format(time="TEXT") for q in _WORKERS),
+        postgresql=tuple(q.format(time="TIMESTAMPTZ") for q in _WORKERS),
     ),
 )

@@ -77,19 +77,25 @@ class Store:
             raise StoreError(f"the store {self.safe_url()} failed: {_reason(exc)}") from exc
 
     @contextmanager
-    def lock(self, name: str) -> Iterator[None]:
+    def lock(self, name: str, wait: bool = True) -> Iterator[bool]:
         """Hold the store-wide lock ``name`` (one holder at a time across processes and machines)
         for the ``with`` block: story assignment and analysis writes take it so that concurrent
         runs serialize instead of interleaving. PostgreSQL: a session advisory lock on a connection
         kept for the block. SQLite: an exclusive ``flock`` on a file beside the database (a thread
-        lock for an in-memory store)."""
+        lock for an in-memory store). With ``wait=False`` it does not wait: the block gets False
+        (and holds nothing) when another holder has the lock, True when it took it."""
         key = int.from_bytes(hashlib.blake2b(f"newsradar:{name}".encode(), digest_size=7).digest(), "big")
         if self.dialect == "postgresql":
             with self.connect() as conn:
-                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                if wait:
+                    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                elif not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                    conn.commit()
+                    yield False
+                    return
                 conn.commit()
                 try:
-                    yield
+                    yield True
                 finally:
                     try:
                         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
@@ -100,8 +106,14 @@ class Store:
             return
         database = self.engine.url.database
         if not database or database == ":memory:":
-            with _MEMORY_LOCKS.setdefault((id(self.engine), name), threading.Lock()):
-                yield
+            memory = _MEMORY_LOCKS.setdefault((id(self.engine), name), threading.Lock())
+            if not memory.acquire(blocking=wait):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                memory.release()
             return
         path = f"{os.path.realpath(database)}.{name}.lock"  # one file however the database is reached
         try:
@@ -109,8 +121,12 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot lock the store {self.safe_url()}: {path}: {exc.strerror}") from exc
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
         finally:
             os.close(descriptor)  # closing releases the lock
 

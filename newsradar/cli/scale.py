@@ -1,0 +1,133 @@
+"""The commands that take newsradar beyond one process: backfill (an archive through the whole
+flow, the NLP stage on Ray if asked), worker (one of many processes sharing a store's polling,
+analysis and story assignment) and workers (who is working on this store)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .. import analysis, pipeline, stories
+from ..store import leases
+from ..worker import WorkerReport
+from ..worker import run as run_worker
+from .common import (
+    BatchOption,
+    DbOption,
+    EngineOption,
+    Inputs,
+    JsonOption,
+    OutletOption,
+    Progress,
+    RayAddressOption,
+    WorkersOption,
+    app,
+    engine_option,
+    err,
+    open_db,
+    out,
+    print_json,
+    progress_bar,
+    say,
+    warn,
+)
+from .run import print_poll, summary_line
+
+
+@app.command()
+def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local", ray_address: RayAddressOption = None,
+             workers: WorkersOption = None, batch_size: BatchOption = None, outlet: OutletOption = None,
+             cluster: Annotated[bool, typer.Option(
+                 "--stories/--no-stories", help="Assign stories after the analysis (--no-stories: leave it to "
+                                                "`stories update`, e.g. while other backfills still run).")] = True) -> None:
+    """Load an archive (WARC, WARC.gz, JSONL files or directories of them): read it as a stream,
+    prepare and store its articles, run the NLP stage over them — on this machine, or with
+    --engine ray across a Ray cluster — then assign stories in publication order. Prints each
+    step's time and rate. Safe to re-run and to interrupt: a re-run skips what is stored."""
+    with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
+        steps: list[tuple[str, int, float]] = []
+        started = time.monotonic()
+        with progress_bar() as bar:
+            preparer = chosen.preparer(workers) if hasattr(chosen, "preparer") else None
+            ingested = pipeline.ingest(inputs, store, warn=warn, progress=Progress(bar), batch_size=batch_size,
+                                       workers=workers, outlet=outlet, preparer=preparer)
+        steps.append(("read and stored", ingested.processed, time.monotonic() - started))
+        for failed in ingested.errors:
+            say(f"error: {failed.name}: {failed.error}", err)
+        if ingested.processed == 0:
+            if not ingested.errors:
+                say("error: the inputs held no articles", err)
+            raise typer.Exit(1)
+        say(summary_line(ingested), err)
+        started = time.monotonic()
+        with progress_bar() as bar:
+            found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen)
+        steps.append((f"analysed ({chosen.name})", found.articles, time.monotonic() - started))
+        if cluster:
+            started = time.monotonic()
+            with progress_bar() as bar:
+                assigned = stories.update(store, progress=Progress(bar))
+            assert assigned is not None
+            steps.append(("assigned to stories", assigned.articles, time.monotonic() - started))
+    for step, count, seconds in steps:
+        rate = f", {count / seconds:,.1f} articles/s" if seconds > 0 and count else ""
+        say(f"{step}: {count:,} articles in {seconds:,.1f} s{rate}", err)
+
+
+@app.command()
+def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: RayAddressOption = None,
+           name: Annotated[str | None, typer.Option(help="This worker's name (default host:pid).")] = None,
+           exit_when_idle: Annotated[bool, typer.Option(
+               "--exit-when-idle", help="Stop once no feed is due and no article waits for analysis or a story "
+                                        "(for a drain, or a batch job); default: keep working until SIGINT/SIGTERM.")] = False,
+           feeds: Annotated[int | None, typer.Option(
+               "--feeds", min=1, help="Feeds leased per round (default twice NEWSRADAR_POLL_CONCURRENCY).")] = None) -> None:
+    """Work on a shared store beside other workers, on this machine or others: poll the feeds this
+    worker leases, analyse a leased chunk of waiting articles, and assign stories when no other
+    process is doing it. Run as many as the store can take; SIGINT or SIGTERM stops after the
+    current round; a worker killed outright loses nothing (its leases run out)."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with open_db(db) as store, engine_option(engine, ray_address) as chosen:
+        shown = [0]
+
+        def on_round(report: WorkerReport) -> None:
+            if report.poll_results:
+                print_poll(report.poll_results)
+                report.poll_results = []
+            if report.analysed + report.clustered != shown[0]:
+                shown[0] = report.analysed + report.clustered
+                say(f"{report.name}: {report.polled:,} feeds polled, {report.new_articles:,} new articles, "
+                    f"{report.analysed:,} analysed, {report.clustered:,} assigned to stories", err)
+
+        say(f"worker {name or leases.worker_name()} on {store.safe_url()}"
+            f" ({chosen.name} engine); SIGINT or SIGTERM stops after the current round", err)
+        report = run_worker(store, stop, name=name, engine=chosen, warn=warn, exit_when_idle=exit_when_idle,
+                            feeds_per_round=feeds, on_round=on_round)
+    say(f"stopped after {report.rounds} rounds: {report.polled:,} feeds polled, {report.new_articles:,} new articles, "
+        f"{report.analysed:,} analysed, {report.clustered:,} assigned to stories", err)
+
+
+@app.command("workers")
+def workers_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The workers that have run on this store: when each was last seen, what it was doing, what
+    it has done, and the feeds and articles it holds leases on now."""
+    with open_db(db) as store:
+        rows = leases.workers(store)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} workers")
+    for column in ("worker", "last seen", "state", "polled", "analysed", "clustered", "leased feeds", "leased articles"):
+        table.add_column(column, justify="left" if column in ("worker", "last seen", "state") else "right")
+    for row in rows:
+        table.add_row(row["name"], row["seen_at"].isoformat(timespec="seconds") if row["seen_at"] else "", row["state"],
+                      f"{row['polled']:,}", f"{row['analysed']:,}", f"{row['clustered']:,}",
+                      str(row["leased_feeds"]), str(row["leased_articles"]))
+    out.print(table)

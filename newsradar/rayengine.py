@@ -1,0 +1,190 @@
+"""The NLP stage, and the preparation of archives, on Ray (``--engine ray``).
+
+The parse is nearly all of newsradar's cost and every article is parsed on its own, so it spreads
+over a cluster as a pool of Ray actors, each holding one loaded spaCy pipeline (loading it takes
+seconds; an actor loads it once). The driver — the ``newsradar`` process — keeps reading the store
+and writing it: it sends each actor chunks of waiting articles (two in flight per actor, so an actor
+never waits for the driver), takes the results back in the order it sent them and writes them
+through the same ``analysis.write_results`` as the local engine. The store never sees another write
+path, and the same inputs give the same store content whichever engine parsed them.
+
+We use plain actors rather than Ray Data's ``map_batches``: the work is a stream of chunks from a
+database cursor whose results must come back in order to one writer, which plain actors give with
+a queue of object references; Ray Data would add its own executor and a conversion of every record
+and result to Arrow blocks for no gain (bench/scale.py measures both).
+
+Ingestion (``backfill``) sends the CPU-bound preparation of items (extracting a page, normalizing,
+fingerprinting) to Ray tasks through ``RayPreparer``; reading the inputs and the store's write path
+stay in the driver. Ray is an optional dependency: ``pip install 'newsradar[ray]'``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import NewsradarError
+from .model import Article, Item
+from .prepare import PreparedBatch, Preparer, prepare
+from .stages import ArticleText, Stage
+
+Results = list[tuple[int, dict[str, Any]]]
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError as exc:
+        raise NewsradarError("--engine ray needs Ray, which is not installed: pip install 'newsradar[ray]'") from exc
+    return ray
+
+
+class _Parser:
+    """One Ray actor: the spaCy pipeline of the given stages, loaded once; chunks of records in,
+    every stage's results out (``analysis.analyze_records``, as the local engine runs it)."""
+
+    def __init__(self, stages: Sequence[Stage]):
+        from . import analysis
+        from .actors import knowledge
+
+        self.stages = list(stages)
+        knowledge.ensure_default()  # a node that never ran `newsradar init` compiles the actor index once
+        analysis.pipeline(self.stages)
+
+    def analyze(self, records: Sequence[ArticleText]) -> Results:
+        from . import analysis
+
+        return analysis.analyze_records(records, self.stages)
+
+    def peak_memory(self) -> int:
+        """This actor's peak resident memory, in bytes."""
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _prepare_chunk(items: Sequence[Item]) -> list[Article | Exception]:
+    return [prepare(item) for item in items]
+
+
+class RaySession:
+    """One analysis run's actors: ``submit`` a chunk, ``next`` gives the oldest chunk's results."""
+
+    def __init__(self, ray: Any, actors: list[Any], chunk: int):
+        self.ray, self.actors, self.chunk = ray, actors, chunk
+        self.capacity = 2 * len(actors)
+        self._queue: deque[Any] = deque()
+        self._turn = 0
+
+    def submit(self, records: list[ArticleText]) -> None:
+        actor = self.actors[self._turn % len(self.actors)]
+        self._turn += 1
+        self._queue.append(actor.analyze.remote(records))
+
+    def next(self) -> Results:
+        return self.ray.get(self._queue.popleft())
+
+    def peak_memory(self) -> list[int]:
+        return self.ray.get([actor.peak_memory.remote() for actor in self.actors])
+
+    def close(self) -> None:
+        for actor in self.actors:
+            self.ray.kill(actor)
+        self.actors = []
+
+
+class RayEngine:
+    """Ray as the NLP engine: on the cluster at ``address`` (else ``RAY_ADDRESS``), or on a local
+    Ray instance it starts (``ray.init``) and stops again. ``workers`` actors (default: one per CPU
+    of the cluster), each holding one pipeline. Settings (``NEWSRADAR_*``) travel to the workers
+    with the job, so every node analyses as the driver would."""
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None, chunk: int = 128):
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.workers = workers
+        self.chunk = chunk
+        self._ray: Any = None
+        self._started = False
+        self.last_peak_memory: list[int] = []
+
+    def start(self) -> Any:
+        if self._ray is not None:
+            return self._ray
+        ray = _ray()
+        if not ray.is_initialized():
+            env = {name: value for name, value in os.environ.items() if name.startswith("NEWSRADAR_")}
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR,
+                                       "runtime_env": {"env_vars": env}}
+            try:
+                if self.address:
+                    ray.init(address=self.address, **options)
+                else:  # a local instance of our own, never a cluster some other process started here
+                    ray.init(address="local", num_cpus=os.cpu_count() or 1, **options)
+            except Exception as exc:  # noqa: BLE001 - Ray's many connection errors become one line
+                where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
+                raise NewsradarError(f"cannot start {where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                                     ) from exc
+            self._started = True
+        self._ray = ray
+        return ray
+
+    def worker_count(self) -> int:
+        ray = self.start()
+        if self.workers:
+            return self.workers
+        return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def session(self, stages: Sequence[Stage], total: int) -> RaySession:
+        ray = self.start()
+        count = max(1, min(self.worker_count(), -(-total // 8)))  # a handful of articles needs few actors
+        remote = ray.remote(num_cpus=1)(_Parser)
+        actors = [remote.remote(list(stages)) for _ in range(count)]
+        # chunks small enough that every actor has two in flight, large enough to amortize a call
+        chunk = max(8, min(self.chunk, -(-total // (2 * count))))
+        session = RaySession(ray, actors, chunk)
+        ray.get([actor.peak_memory.remote() for actor in actors])  # wait until each has loaded its pipeline
+        return session
+
+    def end_session(self, session: RaySession) -> None:
+        self.last_peak_memory = session.peak_memory() if session.actors else []
+        session.close()
+
+    def preparer(self, workers: int | None = None) -> RayPreparer:
+        return RayPreparer(self.start(), workers or self.worker_count())
+
+    def close(self) -> None:
+        if self._started and self._ray is not None:
+            self._ray.shutdown()
+        self._ray, self._started = None, False
+
+    def __enter__(self) -> RayEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RayPreparer(Preparer):
+    """``Preparer`` on Ray tasks: each batch cut into pieces prepared across the cluster, results
+    in input order (a piece's ``ObjectRef`` stands in for a process pool's future)."""
+
+    def __init__(self, ray: Any, workers: int, min_parallel: int = 64):
+        super().__init__(workers, min_parallel)
+        self._ray = ray
+        self._task = ray.remote(num_cpus=1)(_prepare_chunk)
+
+    def submit(self, items: Sequence[Item], known: dict[int, Article] | None = None) -> PreparedBatch:
+        known = known or {}
+        if known:
+            items = [item for index, item in enumerate(items) if index not in known]
+        if len(items) < self.min_parallel:
+            return PreparedBatch(results=[prepare(item) for item in items], known=known)
+        size = max(1, -(-len(items) // (self.workers * 2)))
+        return PreparedBatch(futures=[self._task.remote(items[i:i + size]).future() for i in range(0, len(items), size)],
+                             known=known)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,143 @@
+"""Work shared by many workers on one store (``newsradar worker``): leases on feeds and on chunks
+of articles waiting for analysis, and the registry of workers.
+
+A lease is a row saying who holds a piece of work until when. A worker takes feeds due for a poll
+with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`` (on PostgreSQL; on
+SQLite the write transaction is exclusive already), so two workers never take one feed, and
+neither waits on the other's rows. A worker killed at any point simply stops renewing: its leases
+run out and another worker takes the work again. Nothing is lost, because a feed's state and an
+article's analysis are written only once the work is done, and nothing is duplicated, because
+articles are keyed UNIQUE and analysis results are written once per article and stage version."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import bindparam, text
+
+from ..model import Feed
+from ..normalize import parse_datetime
+from .feeds import _SELECT, _feed
+from .store import Store
+from .writer import select_in
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim_feeds(store: Store, holder: str, limit: int, seconds: float, at: datetime | None = None) -> list[Feed]:
+    """Lease up to ``limit`` feeds due for a poll (not paused, their next poll come, no live lease),
+    longest waiting first, to ``holder`` for ``seconds``."""
+    at = at or now()
+    skip = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
+    nulls = " NULLS FIRST" if store.dialect == "postgresql" else ""
+    with store.connect(write=True) as conn:
+        ids = [row[0] for row in conn.execute(text(
+            "UPDATE feeds SET lease_holder = :h, lease_until = :until WHERE id IN ("
+            " SELECT id FROM feeds WHERE paused = 0 AND (next_poll_at IS NULL OR next_poll_at <= :now)"
+            " AND (lease_until IS NULL OR lease_until <= :now)"
+            f" ORDER BY next_poll_at{nulls}, id LIMIT :n{skip}) RETURNING id"),
+            {"h": holder, "until": store.db_time(at + timedelta(seconds=seconds)), "now": store.db_time(at),
+             "n": limit})]
+        if not ids:
+            return []
+        rows = select_in(conn, f"{_SELECT} WHERE id IN :values", ids)
+    return sorted((_feed(row) for row in rows), key=lambda f: (f.next_poll_at is not None, f.next_poll_at or at, f.id))
+
+
+def due_count(store: Store, at: datetime | None = None) -> int:
+    """Feeds due for a poll now, leased or not."""
+    with store.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM feeds WHERE paused = 0"
+                                 " AND (next_poll_at IS NULL OR next_poll_at <= :now)"),
+                            {"now": store.db_time(at or now())}).scalar_one()
+
+
+def release_feeds(store: Store, holder: str, feed_ids: Sequence[int]) -> None:
+    """Give back feeds this holder leased (their poll was written, or was not made)."""
+    if not feed_ids:
+        return
+    with store.connect(write=True) as conn:
+        for start in range(0, len(feed_ids), 500):
+            conn.execute(text("UPDATE feeds SET lease_holder = NULL, lease_until = NULL"
+                              " WHERE lease_holder = :h AND id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                         {"h": holder, "ids": list(feed_ids[start:start + 500])})
+
+
+def claim_articles(store: Store, holder: str, article_ids: Sequence[int], seconds: float) -> list[int]:
+    """Lease these articles for analysis to ``holder``; returns those it got (in the given order):
+    an article another holder leased and whose lease still runs is left to it. One claimer at a
+    time (the store's "analysis-claims" lock) keeps it simple on both databases; the section is a
+    read and an insert."""
+    if not article_ids:
+        return []
+    at = now()
+    until = store.db_time(at + timedelta(seconds=seconds))
+    with store.lock("analysis-claims"), store.connect(write=True) as conn:
+        taken = {row.article_id for row in select_in(
+            conn, "SELECT article_id FROM analysis_leases WHERE until > :now AND holder <> :h AND article_id IN :values",
+            article_ids, now=store.db_time(at), h=holder)}
+        mine = [a for a in article_ids if a not in taken]
+        rows = [{"a": a, "h": holder, "until": until} for a in mine]
+        if rows:
+            conn.execute(text("DELETE FROM analysis_leases WHERE article_id = :a"), rows)
+            conn.execute(text("INSERT INTO analysis_leases (article_id, holder, until) VALUES (:a, :h, :until)"), rows)
+    return mine
+
+
+def release_articles(store: Store, holder: str, article_ids: Sequence[int]) -> None:
+    if not article_ids:
+        return
+    with store.connect(write=True) as conn:
+        conn.execute(text("DELETE FROM analysis_leases WHERE article_id = :a AND holder = :h"),
+                     [{"a": a, "h": holder} for a in article_ids])
+
+
+def expire(store: Store) -> int:
+    """Drop analysis leases that ran out (a worker died holding them); returns how many."""
+    with store.connect(write=True) as conn:
+        return conn.execute(text("DELETE FROM analysis_leases WHERE until <= :now"),
+                            {"now": store.db_time(now())}).rowcount or 0
+
+
+def worker_name() -> str:
+    """This process's name among the workers: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def heartbeat(store: Store, name: str, state: str, polled: int = 0, analysed: int = 0, clustered: int = 0,
+              started: datetime | None = None) -> None:
+    """Record that worker ``name`` is alive, what it is doing and what it has done so far."""
+    at = store.db_time(now())
+    host, _, pid = name.rpartition(":")
+    values = {"name": name, "host": host or name, "pid": int(pid) if pid.isdigit() else 0,
+              "started": store.db_time(started) if started else at, "at": at, "state": state,
+              "polled": polled, "analysed": analysed, "clustered": clustered}
+    with store.connect(write=True) as conn:
+        conn.execute(text(
+            "INSERT INTO workers (name, host, pid, started_at, seen_at, state, polled, analysed, clustered)"
+            " VALUES (:name, :host, :pid, :started, :at, :state, :polled, :analysed, :clustered)"
+            " ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at, state = excluded.state,"
+            " polled = excluded.polled, analysed = excluded.analysed, clustered = excluded.clustered"), values)
+
+
+def workers(store: Store) -> list[dict]:
+    """Every worker that has run on this store, most recently seen first, with what it holds now."""
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(text(
+            "SELECT name, host, pid, started_at, seen_at, state, polled, analysed, clustered FROM workers"
+            " ORDER BY seen_at DESC, name"))]
+        at = store.db_time(now())
+        feeds: dict[str, int] = dict(conn.execute(text("SELECT lease_holder, count(*) FROM feeds WHERE lease_until > :now"
+                                       " GROUP BY lease_holder"), {"now": at}).all())
+        articles: dict[str, int] = dict(conn.execute(text("SELECT holder, count(*) FROM analysis_leases WHERE until > :now"
+                                          " GROUP BY holder"), {"now": at}).all())
+    for row in rows:
+        row["started_at"], row["seen_at"] = parse_datetime(row["started_at"]), parse_datetime(row["seen_at"])
+        row["leased_feeds"] = feeds.get(row["name"], 0)
+        row["leased_articles"] = articles.get(row["name"], 0)
+    return rows
