@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import socket
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
@@ -118,6 +119,8 @@ class RayEngine:
             env = {name: value for name, value in os.environ.items() if name.startswith("NEWSRADAR_")}
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR,
                                        "runtime_env": {"env_vars": env}}
+            if self.address and self.address not in ("auto", "local") and "://" not in self.address:
+                _reachable(self.address)
             try:
                 if self.address:
                     ray.init(address=self.address, **options)
@@ -165,6 +168,19 @@ class RayEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in one line, at once, when nothing answers at a cluster's host:port (Ray itself retries
+    for minutes)."""
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise NewsradarError(f"--ray-address {address!r}: give the head node as host:port (or auto)")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise NewsradarError(f"cannot start the Ray cluster at {address}: nothing answers there "
+                             f"({exc.strerror or type(exc).__name__}); is `ray start --head` running?") from exc
 
 
 class RayPreparer(Preparer):

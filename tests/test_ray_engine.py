@@ -1,0 +1,144 @@
+"""The NLP stage on Ray (`--engine ray`): the same store content and analysis document as the
+local engine for the same inputs, on SQLite and PostgreSQL; on a local Ray instance, and on a
+two-node Ray cluster started with `ray start` (the tested stand-in for a real cluster); backfill
+of a WARC archive through Ray; and Ray's absence or an unreachable cluster said in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsradar import analysis, export, pipeline
+from newsradar.canonical import canonical, differences
+from newsradar.store import open_store
+
+from .conftest import EXAMPLES
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed (make test installs it)")
+
+
+def _newsradar(*args: str, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newsradar", *args], capture_output=True, text=True, timeout=timeout,
+                          env=env)
+
+
+@pytest.fixture(scope="module")
+def local_document(tmp_path_factory):
+    """The sample corpus through the local engine, in a SQLite store."""
+    tmp = tmp_path_factory.mktemp("local")
+    path = tmp / "local.json"
+    result = _newsradar("analyze", str(EXAMPLES), "--db", f"sqlite:///{tmp / 'local.db'}", "--json", str(path),
+                        env={**os.environ, "NEWSRADAR_DATA_DIR": str(tmp / "data")})
+    assert result.returncode == 0, result.stderr
+    return json.loads(path.read_text())
+
+
+def test_ray_engine_writes_what_the_local_engine_writes(local_document, db_url, tmp_path):
+    path = tmp_path / "ray.json"
+    result = _newsradar("analyze", str(EXAMPLES), "--db", db_url, "--engine", "ray", "--workers", "2",
+                        "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Ray" not in result.stderr  # Ray's own logging stays out of the user's terminal
+    document = json.loads(path.read_text())
+    assert len(document["articles"]) == 65 and document["events"] and document["quotes"]
+    assert differences(local_document, document) == []
+    assert canonical(local_document) == canonical(document)
+
+
+def test_engine_sessions_return_chunks_in_order(tmp_path):
+    """Chunks finish out of order on two actors; results come back in the order they were sent,
+    so the writes, and the ids they hand out, follow the local engine's order."""
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    with open_store(db) as store:
+        pipeline.run([str(EXAMPLES / "feeds")], store, analyse=False)
+        records = [analysis.ArticleText(a["id"], a["title"], a["text"], None) for a in store.iter_articles()]
+    engine = analysis.open_engine("ray", workers=2)
+    try:
+        session = engine.session(analysis.registered(), len(records))
+        assert len(session.actors) == 2 and session.chunk < len(records)
+        chunks = [records[i:i + 3] for i in range(0, len(records), 3)]
+        for chunk in chunks[:session.capacity]:
+            session.submit(chunk)
+        got = [session.next() for _ in chunks[:session.capacity]]
+        assert [[a for a, _ in results] for results in got] == [[r.id for r in c] for c in chunks[:session.capacity]]
+        assert got[0] == analysis.analyze_records(chunks[0])
+        engine.end_session(session)
+        assert len(engine.last_peak_memory) == 2 and min(engine.last_peak_memory) > 50 * 2**20
+    finally:
+        engine.close()
+
+
+def test_backfill_through_ray_matches_the_local_backfill(tmp_path):
+    archive = [str(EXAMPLES / "warc"), str(EXAMPLES / "jsonl")]
+    documents = []
+    for engine in ("local", "ray"):
+        db = f"sqlite:///{tmp_path / engine}.db"
+        result = _newsradar("backfill", *archive, "--db", db, "--engine", engine)
+        assert result.returncode == 0, result.stderr
+        assert f"analysed ({engine})" in result.stderr and "assigned to stories" in result.stderr
+        with open_store(db) as store:
+            documents.append(export.analysis_document(store, [a["id"] for a in store.iter_articles()]))
+    assert len(documents[0]["articles"]) >= 10
+    assert differences(*documents) == []
+
+
+def test_without_ray_or_a_cluster_the_error_is_one_line(tmp_path):
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = _newsradar("analyze", str(EXAMPLES / "jsonl"), "--db", db, "--engine", "ray",
+                        "--ray-address", f"127.0.0.1:{port}", timeout=300)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert lines and f"cannot start the Ray cluster at 127.0.0.1:{port}" in lines[0]
+    hidden = _newsradar("analyze", str(EXAMPLES / "jsonl"), "--db", db, "--engine", "ray",
+                        env={**os.environ, "PYTHONPATH": str(_no_ray_path(tmp_path))})
+    assert hidden.returncode == 1 and "pip install 'newsradar[ray]'" in hidden.stderr
+    assert _newsradar("analyze", str(EXAMPLES / "jsonl"), "--db", db, "--engine", "spark").returncode == 1
+
+
+def _no_ray_path(tmp_path: Path) -> Path:
+    """A directory that, first on sys.path, makes `import ray` fail as on an install without the extra."""
+    shadow = tmp_path / "shadow" / "ray"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('no ray here')\n")
+    return shadow.parent
+
+
+@pytest.fixture
+def ray_cluster(tmp_path):
+    """A two-node Ray cluster on this machine: `ray start --head` and a second node joining it."""
+    binary = Path(sys.executable).parent / "ray"
+    if not binary.exists():
+        binary = Path(shutil.which("ray") or "ray")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RAY_ADDRESS": ""}
+    temp = Path("/tmp") / f"nr-ray-{os.getpid()}"  # Ray's socket paths must stay short
+    head = [str(binary), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
+            "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
+    subprocess.run(head, check=True, capture_output=True, timeout=180, env=env)
+    try:
+        subprocess.run([str(binary), "start", f"--address=127.0.0.1:{port}", "--node-ip-address=127.0.0.1",
+                        "--num-cpus=1", "--disable-usage-stats"], check=True, capture_output=True, timeout=180, env=env)
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(binary), "stop", "--force"], capture_output=True, timeout=180, env=env)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_a_two_node_cluster_analyses_as_the_local_engine(local_document, ray_cluster, tmp_path):
+    path = tmp_path / "cluster.json"
+    result = _newsradar("analyze", str(EXAMPLES), "--db", f"sqlite:///{tmp_path / 'c.db'}", "--engine", "ray",
+                        "--ray-address", ray_cluster, "--json", str(path))
+    assert result.returncode == 0, result.stderr
+    assert differences(local_document, json.loads(path.read_text())) == []
