@@ -84,7 +84,11 @@ class RaySession:
         self._queue.append(actor.analyze.remote(records))
 
     def next(self) -> Results:
-        return self.ray.get(self._queue.popleft())
+        try:
+            return self.ray.get(self._queue.popleft())
+        except self.ray.exceptions.RayError as exc:  # a node lost beyond the retries, a worker out of memory
+            raise NewsradarError(f"the Ray job failed: {_first_line(exc)}; what was written stays, run again to go on"
+                                 ) from exc
 
     def peak_memory(self) -> list[int]:
         return self.ray.get([actor.peak_memory.remote() for actor in self.actors])
@@ -128,8 +132,7 @@ class RayEngine:
                     ray.init(address="local", num_cpus=os.cpu_count() or 1, **options)
             except Exception as exc:  # noqa: BLE001 - Ray's many connection errors become one line
                 where = f"the Ray cluster at {self.address}" if self.address else "a local Ray instance"
-                raise NewsradarError(f"cannot start {where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                                     ) from exc
+                raise NewsradarError(f"cannot start {where}: {_first_line(exc)}") from exc
             self._started = True
         self._ray = ray
         return ray
@@ -143,16 +146,25 @@ class RayEngine:
     def session(self, stages: Sequence[Stage], total: int) -> RaySession:
         ray = self.start()
         count = max(1, min(self.worker_count(), -(-total // 8)))  # a handful of articles needs few actors
-        remote = ray.remote(num_cpus=1)(_Parser)
+        # parsing is pure, so a chunk whose actor died (a node lost) is simply parsed again elsewhere
+        remote = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=2)(_Parser)
         actors = [remote.remote(list(stages)) for _ in range(count)]
         # chunks small enough that every actor has two in flight, large enough to amortize a call
         chunk = max(8, min(self.chunk, -(-total // (2 * count))))
         session = RaySession(ray, actors, chunk)
-        ray.get([actor.peak_memory.remote() for actor in actors])  # wait until each has loaded its pipeline
+        try:
+            ray.get([actor.peak_memory.remote() for actor in actors])  # wait until each has loaded its pipeline
+        except ray.exceptions.RayError as exc:
+            session.close()
+            raise NewsradarError(f"a Ray worker could not load the pipeline (is newsradar with its model installed on "
+                                 f"every node?): {_first_line(exc)}") from exc
         return session
 
     def end_session(self, session: RaySession) -> None:
-        self.last_peak_memory = session.peak_memory() if session.actors else []
+        try:
+            self.last_peak_memory = session.peak_memory() if session.actors else []
+        except self._ray.exceptions.RayError:
+            self.last_peak_memory = []
         session.close()
 
     def preparer(self, workers: int | None = None) -> RayPreparer:
@@ -168,6 +180,11 @@ class RayEngine:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"[:300]
 
 
 def _reachable(address: str, timeout: float = 5.0) -> None:

@@ -13,12 +13,15 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from bench.stories import bcubed
 from newsradar import analysis, pipeline
 from newsradar.store import feeds as feed_store
 from newsradar.store import leases, open_store
+from newsradar.web.app import create_app
+from newsradar.web.security import Auth
 
 from .conftest import EXAMPLES
 from .httpserver import LocalServer, Reply, rss
@@ -164,6 +167,15 @@ def test_two_workers_share_the_feeds_and_the_work(served, reference, tmp_path):
         polled = [f for f in feed_store.all_feeds(store) if f.last_success_at is not None]
     assert set(registry) == {"first", "second"} and all(row["state"] == "stopped" for row in registry.values())
     assert sum(row["polled"] for row in registry.values()) == len(served[1]) == len(polled)
+    with open_store(db) as store:  # what the web app and the API show of them
+        client = TestClient(create_app(store=store, auth=Auth("", "public")))
+        api = client.get("/api/v1/workers").json()["items"]
+        page = client.get("/feeds").text
+    assert sorted(w["name"] for w in api) == ["first", "second"] and all(w["leased_feeds"] == 0 for w in api)
+    assert 'id="workers"' in page and "first" in page and "second" in page
+    listed = subprocess.run([sys.executable, "-m", "newsradar", "workers", "--db", db, "--json"], capture_output=True,
+                            text=True, timeout=120)
+    assert listed.returncode == 0 and {w["name"] for w in json.loads(listed.stdout)} == {"first", "second"}
 
 
 @pytest.mark.postgres

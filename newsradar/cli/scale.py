@@ -67,7 +67,10 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
         started = time.monotonic()
         with progress_bar() as bar:
             found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen)
-        steps.append((f"analysed ({chosen.name})", found.articles, time.monotonic() - started))
+        peaks = getattr(chosen, "last_peak_memory", None)
+        where = (f"{chosen.name}, {len(peaks)} workers, peak memory per worker "
+                 + "/".join(f"{p / 2**20:,.0f}" for p in peaks) + " MiB") if peaks else chosen.name
+        steps.append((f"analysed ({where})", found.articles, time.monotonic() - started))
         if cluster:
             started = time.monotonic()
             with progress_bar() as bar:
@@ -108,7 +111,9 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
 
         say(f"worker {name or leases.worker_name()} on {store.safe_url()}"
             f" ({chosen.name} engine); SIGINT or SIGTERM stops after the current round", err)
-        report = run_worker(store, stop, name=name, engine=chosen, warn=warn, exit_when_idle=exit_when_idle,
+        # locally, one process per worker: run a worker per core rather than spaCy's processes in each
+        parser = chosen if chosen.name == "ray" else analysis.LocalEngine(1)
+        report = run_worker(store, stop, name=name, engine=parser, warn=warn, exit_when_idle=exit_when_idle,
                             feeds_per_round=feeds, on_round=on_round)
     say(f"stopped after {report.rounds} rounds: {report.polled:,} feeds polled, {report.new_articles:,} new articles, "
         f"{report.analysed:,} analysed, {report.clustered:,} assigned to stories", err)

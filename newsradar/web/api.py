@@ -19,7 +19,7 @@ from ..events.lexicon import TYPES as EVENT_TYPES
 from ..export import document_article, document_story, with_stage_fields
 from ..poll import probe_feed
 from ..store import articles as article_store
-from ..store import browse
+from ..store import browse, leases
 from ..store import entities as entity_store
 from ..store import events as event_store
 from ..store import failures as failure_store
@@ -213,6 +213,11 @@ async def add_feed(request: Request, body: FeedIn):
 def remove_feed(request: Request, feed_id: int):
     feed = feed_store.remove(store_of(request), feed_id)
     return json_response(request, {"removed": feed_json(feed)})
+
+
+@router.get("/workers", summary="`newsradar worker` processes on this store: last seen, state, work done, leases held")
+def workers(request: Request):
+    return json_response(request, {"items": leases.workers(store_of(request))})
 
 
 @router.get("/failures", summary="Inputs that failed to ingest, the latest first: what, why, when, attempts")

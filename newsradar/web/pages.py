@@ -20,7 +20,7 @@ from .. import __version__, alerts
 from ..actors.knowledge import NOTICE
 from ..actors.profile import profile
 from ..store import articles as article_store
-from ..store import browse
+from ..store import browse, leases
 from ..store import entities as entity_store
 from ..store import events as event_store
 from ..store import failures as failure_store
@@ -475,7 +475,7 @@ def _require_session(request: Request) -> None:
 def feeds_page(request: Request, added: Text = None, removed: Text = None):
     store = store_of(request)
     return render(request, "feeds.html", feeds=feed_store.all_feeds(store), added=added, removed=removed,
-                  failures=failure_store.recent(store, 20))
+                  failures=failure_store.recent(store, 20), workers=leases.workers(store)[:50])
 
 
 @router.post("/feeds")
