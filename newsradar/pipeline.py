@@ -241,10 +241,12 @@ def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None =
 
 
 def reanalyze(store: Store, stages: Sequence[Stage] | None = None, *, since: datetime | None = None,
-              limit: int | None = None, progress: Progress = NO_PROGRESS) -> AnalysisReport:
+              limit: int | None = None, progress: Progress = NO_PROGRESS,
+              engine: analysis.Engine | None = None) -> AnalysisReport:
     """Re-analyse the articles these stages (default: all) analysed at another version, newest
     first, then cluster any that were waiting."""
-    found = analysis.analyze_pending(store, stages, progress=progress, outdated=True, since=since, limit=limit)
+    found = analysis.analyze_pending(store, stages, progress=progress, outdated=True, since=since, limit=limit,
+                                     engine=engine)
     stories.update(store, progress=progress)
     alerts.after_stories(store)
     return found

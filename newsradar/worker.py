@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import alerts, analysis, settings, stories
+from .errors import StoreError
 from .model import Warn
 from .poll import Poller, PollResult
 from .store import Store, leases
@@ -33,6 +34,7 @@ from .store import feeds as feed_store
 from .store import stories as story_store
 
 _ANALYSIS_ROUND = 512  # articles analysed at most per round, so that feeds falling due are not kept waiting
+_MAX_FAILED_ROUNDS = 10
 
 
 @dataclass(slots=True)
@@ -60,39 +62,23 @@ def run(store: Store, stop: threading.Event, *, name: str | None = None, engine:
         warn: Warn = lambda message: None, exit_when_idle: bool = False, feeds_per_round: int | None = None,
         max_sleep: float = 5.0, on_round: Callable[[WorkerReport], None] = lambda report: None) -> WorkerReport:
     """Work rounds until ``stop`` is set (a round under way is finished first) or, with
-    ``exit_when_idle``, until no work is left for anyone."""
+    ``exit_when_idle``, until no work is left for anyone. A round that fails on the store (the
+    database restarting, a network cut) is said in a warning and tried again after a pause; after
+    ``_MAX_FAILED_ROUNDS`` in a row the error stops the worker."""
     report = WorkerReport(name or leases.worker_name())
     started = datetime.now(UTC)
-    lease_seconds = settings.get("lease_seconds")
-    per_round = feeds_per_round or max(1, settings.get("poll_concurrency") * 2)
-    def beat(state: str) -> None:
-        leases.heartbeat(store, report.name, state, report.polled, report.analysed, report.clustered, started)
-
+    failed = 0
     while not stop.is_set():
-        worked = False
-        beat("polling")
-        feeds = leases.claim_feeds(store, report.name, per_round, lease_seconds)
-        if feeds:
-            try:
-                results = asyncio.run(Poller(store, warn).poll(feeds))
-            finally:
-                leases.release_feeds(store, report.name, [f.id for f in feeds])
-            report.polled += len(results)
-            report.new_articles += sum(r.new_articles for r in results)
-            report.poll_results = results
-            worked = True
-        beat("analysing")
-        found = analysis.analyze_pending(store, engine=engine, holder=report.name, limit=_ANALYSIS_ROUND)
-        report.analysed += found.articles
-        worked = worked or found.articles > 0
-        beat("assigning stories")
-        assigned = stories.update(store, wait=False)
-        if assigned is not None:
-            report.clustered += assigned.articles
-            worked = worked or assigned.articles > 0
-            alerts.after_stories(store, warn)
-        report.rounds += 1
-        beat("idle")
+        try:
+            worked = _round(store, report, engine, warn, feeds_per_round, started)
+        except StoreError as exc:
+            failed += 1
+            if failed >= _MAX_FAILED_ROUNDS:
+                raise
+            warn(f"{report.name}: this round failed ({exc}); trying again")
+            stop.wait(max_sleep)
+            continue
+        failed = 0
         on_round(report)
         if worked:
             continue
@@ -100,8 +86,43 @@ def run(store: Store, stop: threading.Event, *, name: str | None = None, engine:
         if exit_when_idle and idle(store):
             break
         stop.wait(_sleep(store, max_sleep))
-    beat("stopped")
+    leases.heartbeat(store, report.name, "stopped", report.polled, report.analysed, report.clustered, started)
     return report
+
+
+def _round(store: Store, report: WorkerReport, engine: analysis.Engine | None, warn: Warn,
+           feeds_per_round: int | None, started: datetime) -> bool:
+    """One round: leased polling, a leased chunk of analysis, story assignment if free. Whether it
+    did anything."""
+    def beat(state: str) -> None:
+        leases.heartbeat(store, report.name, state, report.polled, report.analysed, report.clustered, started)
+
+    worked = False
+    beat("polling")
+    per_round = feeds_per_round or max(1, settings.get("poll_concurrency") * 2)
+    feeds = leases.claim_feeds(store, report.name, per_round, settings.get("lease_seconds"))
+    if feeds:
+        try:
+            results = asyncio.run(Poller(store, warn).poll(feeds))
+        finally:
+            leases.release_feeds(store, report.name, [f.id for f in feeds])
+        report.polled += len(results)
+        report.new_articles += sum(r.new_articles for r in results)
+        report.poll_results = results
+        worked = True
+    beat("analysing")
+    found = analysis.analyze_pending(store, engine=engine, holder=report.name, limit=_ANALYSIS_ROUND)
+    report.analysed += found.articles
+    worked = worked or found.articles > 0
+    beat("assigning stories")
+    assigned = stories.update(store, wait=False)
+    if assigned is not None:
+        report.clustered += assigned.articles
+        worked = worked or assigned.articles > 0
+        alerts.after_stories(store, warn)
+    report.rounds += 1
+    beat("idle")
+    return worked
 
 
 def _sleep(store: Store, max_sleep: float) -> float:

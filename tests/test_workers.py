@@ -203,3 +203,28 @@ def test_a_worker_killed_at_any_point_loses_and_duplicates_nothing(served, refer
                 process.kill()
     assert victim.returncode == -signal.SIGKILL
     _check_against(reference, _content(postgres_url))
+
+
+def test_a_round_that_fails_on_the_store_is_said_and_tried_again(store, monkeypatch):
+    """A database restarting under a worker costs a warning and a pause, not the worker; an error
+    that persists stops it."""
+    import threading
+
+    from newsradar import worker
+    from newsradar.errors import StoreError
+
+    real, calls, warnings = leases.claim_feeds, [], []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise StoreError("the store went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(leases, "claim_feeds", flaky)
+    report = worker.run(store, threading.Event(), name="w", warn=warnings.append, exit_when_idle=True, max_sleep=0.01)
+    assert len(calls) == 2 and report.rounds == 1
+    assert warnings == ["w: this round failed (the store went away); trying again"]
+    monkeypatch.setattr(leases, "claim_feeds", lambda *a, **k: (_ for _ in ()).throw(StoreError("still down")))
+    with pytest.raises(StoreError, match="still down"):
+        worker.run(store, threading.Event(), name="w", exit_when_idle=True, max_sleep=0.01)

@@ -96,11 +96,12 @@ def ingest_command(inputs: Inputs, db: DbOption = None, outlet: OutletOption = N
                    cluster: Annotated[bool, typer.Option(
                        "--stories/--no-stories",
                        help="Analyse the new articles (entities) and cluster them into stories (--no-stories: "
-                            "leave that to a later `entities update` and `stories update`, e.g. for a bulk load).")] = True) -> None:
+                            "leave that to a later `entities update` and `stories update`, e.g. for a bulk load).")] = True,
+                   engine: EngineOption = "local", ray_address: RayAddressOption = None) -> None:
     """Read inputs into the store: normalize, deduplicate, link near-duplicates, find entities and
     cluster new articles into stories. Safe to re-run: what is stored already is not stored again."""
-    with open_db(db) as store:
-        run_flow(store, inputs, analyse=cluster, batch_size=batch_size, workers=workers, outlet=outlet)
+    with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
+        run_flow(store, inputs, analyse=cluster, batch_size=batch_size, workers=workers, outlet=outlet, engine=chosen)
 
 
 @app.command()
@@ -187,14 +188,15 @@ def reanalyze(db: DbOption = None,
               stage: Annotated[list[str] | None, typer.Option(
                   "--stage", help="Only this stage (repeatable); default every stage.")] = None,
               since: Annotated[str | None, typer.Option(help="Only articles published on or after (YYYY-MM-DD).")] = None,
-              limit: Annotated[int | None, typer.Option(min=1, help="At most this many articles (newest first).")] = None) -> None:
+              limit: Annotated[int | None, typer.Option(min=1, help="At most this many articles (newest first).")] = None,
+              engine: EngineOption = "local", ray_address: RayAddressOption = None) -> None:
     """Re-analyse the articles a stage analysed at an older version, newest first, in chunks of
     one transaction each (safe to interrupt). Each ingest also re-analyses a bounded batch
-    (NEWSRADAR_REANALYZE_BATCH)."""
+    (NEWSRADAR_REANALYZE_BATCH). With --engine ray the parse runs on a Ray cluster."""
     chosen = [stages.get(name) for name in stage] if stage else None
-    with open_db(db) as store, progress_bar() as bar:
+    with open_db(db) as store, engine_option(engine, ray_address) as parser, progress_bar() as bar:
         found = pipeline.reanalyze(store, chosen, since=date_option(since, "--since"), limit=limit,
-                                   progress=Progress(bar))
+                                   progress=Progress(bar), engine=parser)
     say(f"{found.articles:,} articles re-analysed", err)
 
 
