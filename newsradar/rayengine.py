@@ -114,6 +114,9 @@ class RayEngine:
         self._ray: Any = None
         self._started = False
         self.last_peak_memory: list[int] = []
+        # keep the actors between sessions (a worker's rounds) instead of loading pipelines anew each time
+        self.keep_actors = False
+        self._kept: dict[tuple, list[Any]] = {}
 
     def start(self) -> Any:
         if self._ray is not None:
@@ -145,7 +148,13 @@ class RayEngine:
 
     def session(self, stages: Sequence[Stage], total: int) -> RaySession:
         ray = self.start()
+        key = tuple((s.name, s.version) for s in stages)
+        if self.keep_actors and key in self._kept:  # a worker's rounds reuse its loaded actors
+            actors = self._kept[key]
+            return RaySession(ray, actors, max(8, min(self.chunk, -(-total // (2 * len(actors))))))
         count = max(1, min(self.worker_count(), -(-total // 8)))  # a handful of articles needs few actors
+        if self.keep_actors:
+            count = self.worker_count()
         # parsing is pure, so a chunk whose actor died (a node lost) is simply parsed again elsewhere
         remote = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=2)(_Parser)
         actors = [remote.remote(list(stages)) for _ in range(count)]
@@ -158,6 +167,8 @@ class RayEngine:
             session.close()
             raise NewsradarError(f"a Ray worker could not load the pipeline (is newsradar with its model installed on "
                                  f"every node?): {_first_line(exc)}") from exc
+        if self.keep_actors:
+            self._kept[key] = actors
         return session
 
     def end_session(self, session: RaySession) -> None:
@@ -165,12 +176,16 @@ class RayEngine:
             self.last_peak_memory = session.peak_memory() if session.actors else []
         except self._ray.exceptions.RayError:
             self.last_peak_memory = []
-        session.close()
+        if not self.keep_actors:
+            session.close()
 
     def preparer(self, workers: int | None = None) -> RayPreparer:
         return RayPreparer(self.start(), workers or self.worker_count())
 
     def close(self) -> None:
+        for actors in self._kept.values():
+            RaySession(self._ray, actors, 1).close()
+        self._kept = {}
         if self._started and self._ray is not None:
             self._ray.shutdown()
         self._ray, self._started = None, False

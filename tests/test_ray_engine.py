@@ -143,3 +143,16 @@ def test_a_two_node_cluster_analyses_as_the_local_engine(local_document, ray_clu
                         "--ray-address", ray_cluster, "--json", str(path))
     assert result.returncode == 0, result.stderr
     assert differences(local_document, json.loads(path.read_text())) == []
+
+
+def test_a_worker_parses_on_ray_with_actors_kept_between_rounds(tmp_path):
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    assert _newsradar("ingest", str(EXAMPLES / "jsonl"), str(EXAMPLES / "feeds"), "--db", db, "--no-stories"
+                      ).returncode == 0
+    result = _newsradar("worker", "--db", db, "--engine", "ray", "--workers", "1", "--exit-when-idle", "--name", "r")
+    assert result.returncode == 0, result.stderr
+    with open_store(db) as store:
+        articles = list(store.iter_articles())
+    originals = [a for a in articles if a["duplicate_of"] is None]
+    assert len(originals) >= 20 and all(a["story_id"] is not None for a in articles)
+    assert f"{len(originals)} analysed" in result.stderr.replace(",", "")

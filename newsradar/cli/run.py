@@ -48,17 +48,7 @@ def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = T
     the flow runs."""
     ingested = None
     if inputs:
-        with progress_bar() as bar:
-            ingested = pipeline.run(inputs, store, progress=Progress(bar), warn=warn, analyse=False,
-                                    batch_size=batch_size, workers=workers, outlet=outlet, engine=engine).ingest
-        assert ingested is not None
-        for failed in ingested.errors:
-            say(f"error: {failed.name}: {failed.error}", err)
-        if ingested.processed == 0:
-            if not ingested.errors:
-                say("error: the inputs held no articles", err)
-            raise typer.Exit(1)
-        say(summary_line(ingested), err)
+        ingested = ingest_reported(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet, engine=engine)
     if not analyse:
         return RunReport(ingest=ingested)
     with progress_bar() as bar:
@@ -67,6 +57,24 @@ def run_flow(store: Store, inputs: list[str] | None = None, *, analyse: bool = T
     if report.alerts.sent:
         say(f"{report.alerts.sent} alert deliveries sent", err)
     return report
+
+
+def ingest_reported(store: Store, inputs: list[str], *, batch_size: int | None, workers: int | None,
+                    outlet: str | None, engine=None) -> IngestReport:
+    """Ingest with a progress bar, each failed input on a line and a summary; no article at all
+    is an error (exit 1)."""
+    with progress_bar() as bar:
+        ingested = pipeline.run(inputs, store, progress=Progress(bar), warn=warn, analyse=False,
+                                batch_size=batch_size, workers=workers, outlet=outlet, engine=engine).ingest
+    assert ingested is not None
+    for failed in ingested.errors:
+        say(f"error: {failed.name}: {failed.error}", err)
+    if ingested.processed == 0:
+        if not ingested.errors:
+            say("error: the inputs held no articles", err)
+        raise typer.Exit(1)
+    say(summary_line(ingested), err)
+    return ingested
 
 
 def summary_line(report: IngestReport) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import analysis, pipeline, stories
+from .. import analysis, stories
 from ..store import leases
 from ..worker import WorkerReport
 from ..worker import run as run_worker
@@ -36,7 +36,7 @@ from .common import (
     say,
     warn,
 )
-from .run import print_poll, summary_line
+from .run import ingest_reported, print_poll
 
 
 @app.command()
@@ -52,18 +52,8 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
     with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
         steps: list[tuple[str, int, float]] = []
         started = time.monotonic()
-        with progress_bar() as bar:
-            preparer = chosen.preparer(workers) if hasattr(chosen, "preparer") else None
-            ingested = pipeline.ingest(inputs, store, warn=warn, progress=Progress(bar), batch_size=batch_size,
-                                       workers=workers, outlet=outlet, preparer=preparer)
+        ingested = ingest_reported(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet, engine=chosen)
         steps.append(("read and stored", ingested.processed, time.monotonic() - started))
-        for failed in ingested.errors:
-            say(f"error: {failed.name}: {failed.error}", err)
-        if ingested.processed == 0:
-            if not ingested.errors:
-                say("error: the inputs held no articles", err)
-            raise typer.Exit(1)
-        say(summary_line(ingested), err)
         started = time.monotonic()
         with progress_bar() as bar:
             found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen)
@@ -89,7 +79,10 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
                "--exit-when-idle", help="Stop once no feed is due and no article waits for analysis or a story "
                                         "(for a drain, or a batch job); default: keep working until SIGINT/SIGTERM.")] = False,
            feeds: Annotated[int | None, typer.Option(
-               "--feeds", min=1, help="Feeds leased per round (default twice NEWSRADAR_POLL_CONCURRENCY).")] = None) -> None:
+               "--feeds", min=1, help="Feeds leased per round (default twice NEWSRADAR_POLL_CONCURRENCY).")] = None,
+           workers: Annotated[int | None, typer.Option(
+               "--workers", min=1, help="With --engine ray: Ray actors this worker parses on (default one per CPU of "
+                                        "the cluster; give each of several workers its share).")] = None) -> None:
     """Work on a shared store beside other workers, on this machine or others: poll the feeds this
     worker leases, analyse a leased chunk of waiting articles, and assign stories when no other
     process is doing it. Run as many as the store can take; SIGINT or SIGTERM stops after the
@@ -97,7 +90,7 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with open_db(db) as store, engine_option(engine, ray_address) as chosen:
+    with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
         shown = [0]
 
         def on_round(report: WorkerReport) -> None:
@@ -113,6 +106,8 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
             f" ({chosen.name} engine); SIGINT or SIGTERM stops after the current round", err)
         # locally, one process per worker: run a worker per core rather than spaCy's processes in each
         parser = chosen if chosen.name == "ray" else analysis.LocalEngine(1)
+        if chosen.name == "ray":
+            chosen.keep_actors = True  # loaded once, used every round
         report = run_worker(store, stop, name=name, engine=parser, warn=warn, exit_when_idle=exit_when_idle,
                             feeds_per_round=feeds, on_round=on_round)
     say(f"stopped after {report.rounds} rounds: {report.polled:,} feeds polled, {report.new_articles:,} new articles, "
