@@ -171,18 +171,6 @@ class LocalEngine:
         pass
 
 
-def open_engine(name: str = "local", address: str | None = None, workers: int | None = None) -> Any:
-    """The engine called ``name``: "local", or "ray" (on the cluster at ``address`` or
-    ``RAY_ADDRESS``, else a local Ray instance; ``workers`` actors, default one per CPU)."""
-    if name == "local":
-        return LocalEngine(workers)
-    if name == "ray":
-        from .rayengine import RayEngine
-
-        return RayEngine(address, workers)
-    raise ValueError(f"unknown engine {name!r}: use local or ray")
-
-
 def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progress: Progress = NO_PROGRESS,
                     outdated: bool = False, since: datetime | None = None, limit: int | None = None,
                     engine: Engine | None = None, holder: str | None = None) -> AnalysisReport:

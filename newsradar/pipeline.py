@@ -219,7 +219,7 @@ def run(inputs: Sequence[str], store: Store, *, stages: Sequence[Stage] | None =
     cluster every analysed article without a story (``rebuild``: forget the stories first).
     ``analyse=False`` stops after ingestion (a bulk load); ``cluster=False`` after the analysis.
     Given a subset of the stages, new articles are analysed by those only; the others reach them
-    through the re-analysis batches or ``reanalyze``. ``engine`` parses (``analysis.open_engine``:
+    through the re-analysis batches or ``reanalyze``. ``engine`` parses (``engines.open_engine``:
     local by default, or Ray); with Ray, ingestion prepares items on the cluster too."""
     report = RunReport()
     if inputs:

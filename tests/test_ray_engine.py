@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from newsradar import analysis, export, pipeline
+from newsradar import analysis, engines, export, pipeline
 from newsradar.canonical import canonical, differences
 from newsradar.store import open_store
 
@@ -59,7 +59,7 @@ def test_engine_sessions_return_chunks_in_order(tmp_path):
     with open_store(db) as store:
         pipeline.run([str(EXAMPLES / "feeds")], store, analyse=False)
         records = [analysis.ArticleText(a["id"], a["title"], a["text"], None) for a in store.iter_articles()]
-    engine = analysis.open_engine("ray", workers=2)
+    engine = engines.open_engine("ray", workers=2)
     try:
         session = engine.session(analysis.registered(), len(records))
         assert len(session.actors) == 2 and session.chunk < len(records)

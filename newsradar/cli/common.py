@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
-from .. import analysis, settings
+from .. import engines, settings
 from ..errors import NewsradarError
 from ..export import iso
 from ..normalize import parse_datetime
@@ -200,7 +200,7 @@ def engine_option(name: str, address: str | None, workers: int | None = None) ->
         raise NewsradarError(f"--engine {name!r}: use local or ray")
     if address and name != "ray":
         raise NewsradarError("--ray-address needs --engine ray")
-    engine = analysis.open_engine(name, address, workers if name == "ray" else None)
+    engine = engines.open_engine(name, address, workers if name == "ray" else None)
     try:
         yield engine
     finally:
