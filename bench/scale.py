@@ -202,9 +202,11 @@ def backfill(count: int, sample: int, db: str) -> dict:
     work = Path(tempfile.mkdtemp(prefix="nr-backfill-"))
     report: dict = {}
     try:
-        small = write_corpus(work / "sample.jsonl", sample)
         partitions = []
+        small = write_corpus(work / "sample.jsonl", sample) if sample else None
         for engine, url in (("local", f"sqlite:///{work / 'local.db'}"), ("ray", _fresh_schema(db, "sample"))):
+            if small is None:
+                break
             began = time.perf_counter()
             result = subprocess.run([NEWSRADAR, "backfill", str(small), "--db", url, "--engine", engine],
                                     capture_output=True, text=True, check=True)
@@ -212,12 +214,14 @@ def backfill(count: int, sample: int, db: str) -> dict:
                                           "steps": _steps(result.stderr)}
             partitions.append(_partition(url))
             print(json.dumps(report[f"sample_{engine}"]), flush=True)
-        keys = sorted(partitions[0])
-        report["sample_articles"] = len(keys)
-        report["sample_partition_identical"] = canonical_partition(partitions[0]) == canonical_partition(partitions[1])
-        report["sample_bcubed_f1"] = round(bcubed([partitions[1][k] for k in keys], [partitions[0][k] for k in keys])[2], 4)
-        print(json.dumps({k: report[k] for k in ("sample_articles", "sample_partition_identical", "sample_bcubed_f1")}),
-              flush=True)
+        if partitions:
+            keys = sorted(partitions[0])
+            report["sample_articles"] = len(keys)
+            report["sample_partition_identical"] = canonical_partition(partitions[0]) == canonical_partition(partitions[1])
+            report["sample_bcubed_f1"] = round(bcubed([partitions[1][k] for k in keys],
+                                                      [partitions[0][k] for k in keys])[2], 4)
+            print(json.dumps({k: report[k] for k in ("sample_articles", "sample_partition_identical",
+                                                     "sample_bcubed_f1")}), flush=True)
         if count:
             big = write_corpus(work / "archive.jsonl", count)
             url = _fresh_schema(db, "full")
