@@ -11,6 +11,8 @@ the store sees the same writes in the same order whichever engine parsed."""
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from . import nlp, settings
+from .errors import StoreError
 from .normalize import parse_datetime
 from .prepare import default_workers
 from .progress import NO_PROGRESS, Progress
@@ -101,11 +104,13 @@ def processes_for(count: int) -> int:
 
 
 def write_results(store: Store, results: Results, stages: Sequence[Stage]) -> None:
-    """Store a chunk's results, every stage's and their versions, in one transaction. Writers
-    take the store's "analysis" lock; an article another process wrote meanwhile at these versions
-    is left as that process wrote it (so two concurrent runs never write one article twice)."""
+    """Store a chunk's results, every stage's and their versions, in one transaction. The writer
+    locks the chunk's articles for the transaction (``lock_for_writing``); an article another process
+    wrote meanwhile at these versions is left as that process wrote it (so two concurrent runs never
+    write one article twice), and writers of different articles never wait on each other."""
     versions = [(s.name, s.version) for s in stages]
-    with store.lock("analysis"), store.connect(write=True) as conn:
+    with store.connect(write=True) as conn:
+        analysis_store.lock_for_writing(store, conn, [a for a, _ in results])
         done = analysis_store.current(conn, [a for a, _ in results], versions)
         results = [(a, found) for a, found in results if a not in done]
         if not results:
@@ -183,7 +188,9 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
     stages = related(list(stages if stages is not None else registered()))
     versions = [(s.name, s.version) for s in stages]
     report = AnalysisReport()
-    total = analysis_store.pending_count(store, versions, outdated, since, leases.now() if holder else None)
+    if holder:
+        leases.reap_dead(store)  # leases of a killed run on this machine: free them, not wait for them
+    total = analysis_store.pending_count(store, versions, outdated, since, leases.now(store) if holder else None)
     if limit is not None:
         total = min(total, limit)
     progress.start("analysing (" + ", ".join(s.name for s in stages) + ")", total, "articles")
@@ -194,17 +201,17 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
     lease_seconds = settings.get("lease_seconds")
     in_flight: deque[list[int]] = deque()
     held: set[int] = set()  # articles submitted and not yet written: the queue still lists them
+    renewed = time.monotonic()
     fetched = 0
     try:
         while True:
             while len(in_flight) < session.capacity and fetched < total:
                 wanted = min(session.chunk, total - fetched)
                 rows = analysis_store.pending(store, versions, wanted + len(held), outdated, since,
-                                              leases.now() if holder else None)
+                                              leases.now(store) if holder else None)
                 rows = [r for r in rows if r.id not in held][:wanted]
                 if holder and rows:
-                    mine = set(leases.claim_articles(store, holder, [r.id for r in rows], lease_seconds))
-                    rows = [r for r in rows if r.id in mine]
+                    rows = _claim(store, holder, rows, versions, lease_seconds)
                 if not rows:
                     total = fetched  # the queue ran dry (or other workers took the rest)
                     break
@@ -218,9 +225,12 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
             ids = in_flight.popleft()
             results = session.next()
             write_results(store, results, stages)
+            held.difference_update(ids)
             if holder:
                 leases.release_articles(store, holder, ids)
-            held.difference_update(ids)
+                if held and time.monotonic() - renewed > lease_seconds / 3:  # still at work on these
+                    leases.renew_articles(store, holder, lease_seconds)
+                    renewed = time.monotonic()
             report.articles += len(ids)
             for _, found in results:
                 for name, value in found.items():
@@ -228,7 +238,24 @@ def analyze_pending(store: Store, stages: Sequence[Stage] | None = None, progres
             progress.advance(len(ids))
     finally:
         engine.end_session(session)
+        if holder and held:  # stopped by an error or an interrupt: what was not written goes back to the queue
+            with contextlib.suppress(StoreError):  # if the store is what failed, the leases run out instead
+                leases.release_articles(store, holder, sorted(held))
     return report
+
+
+def _claim(store: Store, holder: str, rows: list, versions: list[tuple[str, str]], seconds: float) -> list:
+    """The rows of ``rows`` this holder got a lease on and that still wait: an article another
+    worker wrote (and released) between our read of the queue and our claim is handed back, not
+    parsed a second time."""
+    mine = set(leases.claim_articles(store, holder, [r.id for r in rows], seconds))
+    if mine:
+        with store.connect() as conn:
+            done = analysis_store.current(conn, sorted(mine), versions)
+        if done:
+            leases.release_articles(store, holder, sorted(done))
+            mine -= done
+    return [r for r in rows if r.id in mine]
 
 
 def _day(value: datetime | None) -> date | None:

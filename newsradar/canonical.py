@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 
@@ -30,7 +31,12 @@ def _sorted(items: list) -> list:
 
 def canonical(document: dict) -> dict:
     """The document with ids replaced by what they name and every list sorted."""
-    articles = {a["id"]: _article_key(a) for a in document.get("articles", [])}
+    articles: dict[Any, str] = {}
+    seen: Counter[str] = Counter()
+    for article in document.get("articles", []):  # one identity stored twice stays visible: key, key#2…
+        key = _article_key(article)
+        seen[key] += 1
+        articles[article["id"]] = key if seen[key] == 1 else f"{key}#{seen[key]}"
     stories = {s["id"]: sorted(articles.get(i, str(i)) for i in s["article_ids"]) for s in document.get("stories", [])}
     entities = {e["id"]: f"{e['name']}|{e.get('type')}" for e in document.get("entities", [])}
     story_events: dict[Any, list[str]] = {}
@@ -84,11 +90,12 @@ def differences(left: dict, right: dict, limit: int = 5) -> list[str]:
         if isinstance(x, dict) and isinstance(y, dict):
             keys = [k for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
             found.extend(f"{section}: {k}" for k in keys[:limit])
-        elif isinstance(x, list) and isinstance(y, list):
-            only_x = [i for i in x if i not in y][:limit]
-            only_y = [i for i in y if i not in x][:limit]
-            found.extend(f"{section}: only left {json.dumps(i, default=str)[:300]}" for i in only_x)
-            found.extend(f"{section}: only right {json.dumps(i, default=str)[:300]}" for i in only_y)
+        elif isinstance(x, list) and isinstance(y, list):  # as multisets: an item written twice is a difference
+            left_count = Counter(json.dumps(i, sort_keys=True, default=str) for i in x)
+            right_count = Counter(json.dumps(i, sort_keys=True, default=str) for i in y)
+            for side, extra in (("left", left_count - right_count), ("right", right_count - left_count)):
+                found.extend(f"{section}: only {side}{f' ({n} more times)' if n > 1 else ''} {item[:300]}"
+                             for item, n in sorted(extra.items())[:limit])
         else:
             found.append(f"{section}: {x!r} != {y!r}")
     return found

@@ -34,6 +34,12 @@ from .stages import ArticleText, Stage
 
 Results = list[tuple[int, dict[str, Any]]]
 
+# the settings that change what the analysis or the preparation of an article gives, and only
+# those: the store's URL, tokens and passwords never travel to the cluster's nodes
+FORWARDED = ("NEWSRADAR_ACTORS_FILE", "NEWSRADAR_ACTORS_INDEX", "NEWSRADAR_MAX_FILE_MB",
+             "NEWSRADAR_NEAR_DUP_THRESHOLD")
+_LOAD_TIMEOUT = 600.0  # seconds for every actor to load its pipeline (an actor no node can place waits forever)
+
 
 def _ray() -> Any:
     try:
@@ -95,15 +101,18 @@ class RaySession:
 
     def close(self) -> None:
         for actor in self.actors:
-            self.ray.kill(actor)
+            try:
+                self.ray.kill(actor)
+            except Exception:  # noqa: BLE001, S112 - an actor already gone (its node lost) needs no killing
+                continue
         self.actors = []
 
 
 class RayEngine:
     """Ray as the NLP engine: on the cluster at ``address`` (else ``RAY_ADDRESS``), or on a local
     Ray instance it starts (``ray.init``) and stops again. ``workers`` actors (default: one per CPU
-    of the cluster), each holding one pipeline. Settings (``NEWSRADAR_*``) travel to the workers
-    with the job, so every node analyses as the driver would."""
+    of the cluster), each holding one pipeline. The settings that shape the analysis (``FORWARDED``)
+    travel to the workers with the job, so every node analyses as the driver would."""
 
     name = "ray"
 
@@ -123,7 +132,7 @@ class RayEngine:
             return self._ray
         ray = _ray()
         if not ray.is_initialized():
-            env = {name: value for name, value in os.environ.items() if name.startswith("NEWSRADAR_")}
+            env = {name: os.environ[name] for name in FORWARDED if name in os.environ}
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR,
                                        "runtime_env": {"env_vars": env}}
             if self.address and self.address not in ("auto", "local") and "://" not in self.address:
@@ -144,6 +153,8 @@ class RayEngine:
         ray = self.start()
         if self.workers:
             return self.workers
+        if self.keep_actors:  # a long-lived worker takes the CPUs free when it starts, not other workers' share
+            return max(1, int(ray.available_resources().get("CPU", 1)))
         return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
     def session(self, stages: Sequence[Stage], total: int) -> RaySession:
@@ -152,6 +163,7 @@ class RayEngine:
         if self.keep_actors and key in self._kept:  # a worker's rounds reuse its loaded actors
             actors = self._kept[key]
             return RaySession(ray, actors, max(8, min(self.chunk, -(-total // (2 * len(actors))))))
+        self.drop_kept()
         count = max(1, min(self.worker_count(), -(-total // 8)))  # a handful of articles needs few actors
         if self.keep_actors:
             count = self.worker_count()
@@ -161,8 +173,13 @@ class RayEngine:
         # chunks small enough that every actor has two in flight, large enough to amortize a call
         chunk = max(8, min(self.chunk, -(-total // (2 * count))))
         session = RaySession(ray, actors, chunk)
-        try:
-            ray.get([actor.peak_memory.remote() for actor in actors])  # wait until each has loaded its pipeline
+        try:  # wait until each has loaded its pipeline
+            ray.get([actor.peak_memory.remote() for actor in actors], timeout=_LOAD_TIMEOUT)
+        except ray.exceptions.GetTimeoutError as exc:
+            session.close()
+            raise NewsradarError(f"{count} Ray workers were not all placed and loaded within {_LOAD_TIMEOUT:.0f} s: "
+                                 f"the cluster has {ray.available_resources().get('CPU', 0):.0f} free CPUs; "
+                                 f"ask for fewer with --workers") from exc
         except ray.exceptions.RayError as exc:
             session.close()
             raise NewsradarError(f"a Ray worker could not load the pipeline (is newsradar with its model installed on "
@@ -174,18 +191,24 @@ class RayEngine:
     def end_session(self, session: RaySession) -> None:
         try:
             self.last_peak_memory = session.peak_memory() if session.actors else []
-        except self._ray.exceptions.RayError:
+        except self._ray.exceptions.RayError:  # an actor died beyond its restarts: load new ones next time
             self.last_peak_memory = []
+            self.drop_kept()
         if not self.keep_actors:
             session.close()
+
+    def drop_kept(self) -> None:
+        """Kill the actors kept between sessions (after a failure, or when the stages changed)."""
+        for actors in self._kept.values():
+            RaySession(self._ray, actors, 1).close()
+        self._kept = {}
 
     def preparer(self, workers: int | None = None) -> RayPreparer:
         return RayPreparer(self.start(), workers or self.worker_count())
 
     def close(self) -> None:
-        for actors in self._kept.values():
-            RaySession(self._ray, actors, 1).close()
-        self._kept = {}
+        if self._ray is not None:
+            self.drop_kept()
         if self._started and self._ray is not None:
             self._ray.shutdown()
         self._ray, self._started = None, False

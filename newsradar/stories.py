@@ -26,26 +26,29 @@ class UpdateReport:
 
 
 def update(store: Store, config: StoryConfig | None = None, progress: Progress = NO_PROGRESS,
-           wait: bool = True) -> UpdateReport | None:
+           wait: bool = True, limit: int | None = None) -> UpdateReport | None:
     """Cluster every analysed article still without a story. Safe to interrupt: each chunk of
     articles is committed with its stories, vectors and term counts in one transaction. One
     process at a time assigns stories (the store's "stories" lock): a concurrent run waits, then
     starts from the window the first one left — or, with ``wait=False`` (a worker), returns None
-    at once and leaves the assignment to the process holding the lock."""
+    at once and leaves the assignment to the process holding the lock. ``limit`` stops after the
+    chunk that reaches that many articles (a worker's round; the next round goes on)."""
     with store.lock("stories", wait=wait) as held:
         if not held:
             return None
-        return _update(store, config or StoryConfig.from_settings(), progress)
+        return _update(store, config or StoryConfig.from_settings(), progress, limit)
 
 
-def _update(store: Store, config: StoryConfig, progress: Progress) -> UpdateReport:
+def _update(store: Store, config: StoryConfig, progress: Progress, limit: int | None = None) -> UpdateReport:
     report = UpdateReport()
     total = story_store.pending_count(store)
+    if limit is not None:
+        total = min(total, limit)
     progress.start("clustering stories", total, "articles")
     if not total:
         return report
     clusterer = story_store.load_clusterer(store, config)
-    while chunk := story_store.pending(store, _CHUNK):
+    while (limit is None or report.articles < limit) and (chunk := story_store.pending(store, _CHUNK)):
         clusterer.prefetch(t for _, terms, _, _, _ in chunk for t in terms)
         with store.connect(write=True) as conn:
             writer = story_store.ChunkWriter(store, conn)

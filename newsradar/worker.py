@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import alerts, analysis, settings, stories
-from .errors import StoreError
+from .errors import NewsradarError
 from .model import Warn
 from .poll import Poller, PollResult
 from .store import Store, leases
@@ -34,6 +34,7 @@ from .store import feeds as feed_store
 from .store import stories as story_store
 
 _ANALYSIS_ROUND = 512  # articles analysed at most per round, so that feeds falling due are not kept waiting
+_STORIES_ROUND = 2048  # articles assigned to stories at most per round (about a minute on PostgreSQL)
 _MAX_FAILED_ROUNDS = 10
 
 
@@ -62,16 +63,16 @@ def run(store: Store, stop: threading.Event, *, name: str | None = None, engine:
         warn: Warn = lambda message: None, exit_when_idle: bool = False, feeds_per_round: int | None = None,
         max_sleep: float = 5.0, on_round: Callable[[WorkerReport], None] = lambda report: None) -> WorkerReport:
     """Work rounds until ``stop`` is set (a round under way is finished first) or, with
-    ``exit_when_idle``, until no work is left for anyone. A round that fails on the store (the
-    database restarting, a network cut) is said in a warning and tried again after a pause; after
-    ``_MAX_FAILED_ROUNDS`` in a row the error stops the worker."""
+    ``exit_when_idle``, until no work is left for anyone. A round that fails (the database
+    restarting, a network cut, a Ray node lost beyond its retries) is said in a warning and tried
+    again after a pause; after ``_MAX_FAILED_ROUNDS`` in a row the error stops the worker."""
     report = WorkerReport(name or leases.worker_name())
     started = datetime.now(UTC)
     failed = 0
     while not stop.is_set():
         try:
             worked = _round(store, report, engine, warn, feeds_per_round, started)
-        except StoreError as exc:
+        except NewsradarError as exc:
             failed += 1
             if failed >= _MAX_FAILED_ROUNDS:
                 raise
@@ -115,11 +116,11 @@ def _round(store: Store, report: WorkerReport, engine: analysis.Engine | None, w
     report.analysed += found.articles
     worked = worked or found.articles > 0
     beat("assigning stories")
-    assigned = stories.update(store, wait=False)
+    assigned = stories.update(store, wait=False, limit=_STORIES_ROUND)
     if assigned is not None:
         report.clustered += assigned.articles
         worked = worked or assigned.articles > 0
-        alerts.after_stories(store, warn)
+        alerts.after_stories(store, warn, wait=False)  # not behind another process's assignment
     report.rounds += 1
     beat("idle")
     return worked

@@ -11,12 +11,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from newsradar import analysis, engines, export, pipeline
 from newsradar.canonical import canonical, differences
+from newsradar.rayengine import RayEngine, RaySession
 from newsradar.store import open_store
 
 from .conftest import EXAMPLES
@@ -71,8 +73,61 @@ def test_engine_sessions_return_chunks_in_order(tmp_path):
         assert got[0] == analysis.analyze_records(chunks[0])
         engine.end_session(session)
         assert len(engine.last_peak_memory) == 2 and min(engine.last_peak_memory) > 50 * 2**20
+
+        # a slow first chunk and a quick second one, on two actors: the second finishes first, and
+        # still comes back second
+        slow = [_Sleeper.remote(), _Sleeper.remote()]
+        ordered = RaySession(ray, slow, 1)
+        ordered.submit([2.0])
+        ordered.submit([0.0])
+        first_ref, second_ref = ordered._queue
+        ray.wait([second_ref], timeout=30)
+        assert ray.wait([first_ref], timeout=0)[0] == []  # the first is still running: out of order
+        assert ordered.next() == [(2.0, {})] and ordered.next() == [(0.0, {})]
+        ordered.close()
     finally:
         engine.close()
+
+
+@ray.remote(num_cpus=0)
+class _Sleeper:
+    def analyze(self, records):
+        time.sleep(records[0])
+        return [(records[0], {})]
+
+
+def test_a_worker_engine_keeps_its_actors_and_drops_dead_ones(tmp_path):
+    engine = engines.open_engine("ray", workers=1)
+    engine.keep_actors = True
+    try:
+        first = engine.session(analysis.registered(), 10)
+        engine.end_session(first)
+        again = engine.session(analysis.registered(), 10)
+        assert again.actors == first.actors  # the same loaded actor, not a new one
+        ray.kill(again.actors[0], no_restart=True)  # its node lost beyond the restarts
+        engine.end_session(again)
+        assert engine.last_peak_memory == [] and engine._kept == {}
+        fresh = engine.session(analysis.registered(), 10)
+        assert fresh.actors != first.actors
+        records = [analysis.ArticleText(1, "Talks", "The ministers met in Geneva on Monday.", None)]
+        fresh.submit(records)
+        assert fresh.next() == analysis.analyze_records(records)
+        engine.end_session(fresh)
+    finally:
+        engine.close()
+
+
+def test_only_the_analysis_settings_travel_to_the_cluster(monkeypatch):
+    monkeypatch.setenv("NEWSRADAR_ACTORS_FILE", "/srv/actors.yaml")
+    monkeypatch.setenv("NEWSRADAR_DB", "postgresql://u:secret@db/x")
+    monkeypatch.setenv("NEWSRADAR_SMTP_PASSWORD", "secret")
+    seen = {}
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **options: seen.update(options))
+    RayEngine().start()
+    forwarded = seen["runtime_env"]["env_vars"]
+    assert forwarded["NEWSRADAR_ACTORS_FILE"] == "/srv/actors.yaml"
+    assert set(forwarded) <= {"NEWSRADAR_ACTORS_FILE", "NEWSRADAR_ACTORS_INDEX"}  # the tests' own index too
 
 
 def test_backfill_through_ray_matches_the_local_backfill(tmp_path):

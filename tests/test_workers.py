@@ -4,11 +4,14 @@ SIGKILL while it polls, parses or assigns stories — losing and duplicating not
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +21,7 @@ from sqlalchemy import text
 
 from bench.stories import bcubed
 from newsradar import analysis, pipeline
+from newsradar.store import analyses as analysis_store
 from newsradar.store import feeds as feed_store
 from newsradar.store import leases, open_store
 from newsradar.web.app import create_app
@@ -145,6 +149,84 @@ def test_analysis_leases_share_the_queue(store):
     assert analysed == set(waiting[4:]) and left == set(waiting[:4])
 
 
+def test_an_article_finished_meanwhile_is_not_parsed_again(store):
+    """Worker b read the queue, then worker a analysed those articles and let them go: b's claim
+    hands them back instead of parsing them a second time."""
+    pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
+    stages = analysis.related(analysis.registered())
+    versions = [(s.name, s.version) for s in stages]
+    stale = analysis_store.pending(store, versions, 10)
+    assert analysis.analyze_pending(store, holder="a").articles == len(stale) == 6
+    assert analysis._claim(store, "b", stale, versions, 60) == []
+    with store.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM analysis_leases")).scalar_one() == 0
+
+
+def test_two_writers_of_one_chunk_write_it_once(store):
+    """Two processes that parsed the same articles (a lease that ran out under a slow worker) write
+    at the same moment: each article's analysis is written once."""
+    pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
+    stages = analysis.related(analysis.registered())
+    records = [analysis.ArticleText(a["id"], a["title"], a["text"], None, a["language"]) for a in store.iter_articles()]
+    results = analysis.analyze_records(records, stages)
+    barrier, errors = threading.Barrier(2), []
+
+    def write() -> None:
+        try:
+            barrier.wait()
+            analysis.write_results(store, results, stages)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with store.connect() as conn:
+        counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                  for table in ("analyses", "quotes", "events")}
+    assert counts["analyses"] == len(records) * len(stages)
+    for table in ("quotes", "events"):
+        assert counts[table] == sum(len(found[table]) for _, found in results) > 0, table
+    if store.dialect == "postgresql":  # a writer holds its articles until it commits; other articles stay free
+        with store.connect(write=True) as first, store.connect() as second:
+            analysis_store.lock_for_writing(store, first, [records[0].id, records[1].id])
+            tried = [second.execute(text("SELECT pg_try_advisory_xact_lock(41771, :k)"), {"k": r.id}).scalar_one()
+                     for r in records[:3]]
+            second.rollback()
+        assert tried == [False, False, True]
+
+
+def test_the_leases_of_a_dead_process_here_are_freed_at_once(store):
+    pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
+    waiting = [r["id"] for r in store.iter_articles()]
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    host = socket.gethostname()
+    dead, alive, elsewhere = f"{host}:{ended.pid}", f"{host}:{os.getpid()}", f"other-{host}:{ended.pid}"
+    leases.claim_articles(store, dead, waiting[:2], 600)
+    leases.claim_articles(store, alive, waiting[2:4], 600)
+    leases.claim_articles(store, elsewhere, waiting[4:], 600)
+    feed, _ = feed_store.add(store, "https://feeds.example.org/rss")
+    assert [f.id for f in leases.claim_feeds(store, dead, 5, 600)] == [feed.id]
+    assert leases.reap_dead(store) == 1
+    with store.connect() as conn:
+        held = dict(conn.execute(text("SELECT article_id, holder FROM analysis_leases")).all())
+    assert sorted(held) == waiting[2:] and dead not in held.values()
+    assert [f.id for f in feed_store.due(store, datetime.now(UTC))] == [feed.id]  # its feed is due again too
+
+
+def test_a_leased_feed_is_not_due_to_others_before_its_lease_ends(store):
+    feed, _ = feed_store.add(store, "https://feeds.example.org/rss")
+    before = feed_store.next_due(store)
+    assert before is None or before <= datetime.now(UTC)  # never polled: due now
+    assert [f.id for f in leases.claim_feeds(store, "elsewhere", 5, 120)] == [feed.id]
+    upcoming = feed_store.next_due(store)
+    assert upcoming is not None and upcoming > datetime.now(UTC) + timedelta(seconds=100)  # a worker sleeps, not spins
+
+
 def test_a_lock_held_elsewhere_is_not_waited_for(store):
     with store.lock("stories") as held:
         assert held
@@ -167,6 +249,7 @@ def test_two_workers_share_the_feeds_and_the_work(served, reference, tmp_path):
         polled = [f for f in feed_store.all_feeds(store) if f.last_success_at is not None]
     assert set(registry) == {"first", "second"} and all(row["state"] == "stopped" for row in registry.values())
     assert sum(row["polled"] for row in registry.values()) == len(served[1]) == len(polled)
+    assert all(row["polled"] > 0 for row in registry.values())  # both took a share, neither waited the other out
     with open_store(db) as store:  # what the web app and the API show of them
         client = TestClient(create_app(store=store, auth=Auth("", "public")))
         api = client.get("/api/v1/workers").json()["items"]
@@ -178,28 +261,43 @@ def test_two_workers_share_the_feeds_and_the_work(served, reference, tmp_path):
     assert listed.returncode == 0 and {w["name"] for w in json.loads(listed.stdout)} == {"first", "second"}
 
 
+def _holds(store, moment: str) -> bool:
+    """Whether the victim holds, now, what a worker holds at that moment: a feed lease while it
+    polls, an article lease while it parses, the story lock while it assigns stories."""
+    with store.connect() as conn:
+        if moment == "polling":
+            return bool(conn.execute(text("SELECT count(*) FROM feeds WHERE lease_holder = 'victim'")).scalar_one())
+        if moment == "analysing":
+            return bool(conn.execute(text("SELECT count(*) FROM analysis_leases WHERE holder = 'victim'")).scalar_one())
+        key = int.from_bytes(hashlib.blake2b(b"newsradar:stories", digest_size=7).digest(), "big")
+        return bool(conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                                      " AND classid::bigint = :high AND objid::bigint = :low"),
+                                 {"high": key >> 32, "low": key & 0xFFFFFFFF}).scalar_one())
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("moment", ["polling", "analysing", "assigning stories"])
 def test_a_worker_killed_at_any_point_loses_and_duplicates_nothing(served, reference, postgres_url, tmp_path, moment):
+    """The victim works alone until it is seen holding the lease or lock of the moment; the
+    survivor starts, the victim is killed holding it, and the survivor finishes the work."""
     _subscribe(postgres_url, served[1])
-    victim, survivor = _worker(postgres_url, "victim", _env(tmp_path)), _worker(postgres_url, "survivor", _env(tmp_path))
+    victim, survivor = _worker(postgres_url, "victim", _env(tmp_path)), None
     try:
-        deadline = time.monotonic() + 300
+        deadline, held = time.monotonic() + 300, False
         with open_store(postgres_url) as store:
-            while time.monotonic() < deadline and victim.poll() is None:
-                states = {row["name"]: row["state"] for row in leases.workers(store)}
-                if states.get("victim") == moment:
-                    break
-                time.sleep(0.02)
-        assert victim.poll() is None, f"the victim ended before it was seen {moment}"
-        time.sleep(0.2)  # into the step: a fetch under way, a chunk being parsed, stories being written
+            while time.monotonic() < deadline and victim.poll() is None and not held:
+                held = {row["name"]: row["state"] for row in leases.workers(store)}.get("victim") == moment \
+                    and _holds(store, moment)
+                time.sleep(0.01)
+        assert held and victim.poll() is None, f"the victim was never seen holding the work of {moment}"
+        survivor = _worker(postgres_url, "survivor", _env(tmp_path))
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
         _, stderr = survivor.communicate(timeout=600)
         assert survivor.returncode == 0, stderr
     finally:
         for process in (victim, survivor):
-            if process.poll() is None:
+            if process is not None and process.poll() is None:
                 process.kill()
     assert victim.returncode == -signal.SIGKILL
     _check_against(reference, _content(postgres_url))

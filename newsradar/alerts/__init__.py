@@ -181,12 +181,15 @@ def triggers(alert: Alert, story: StoryFacts, now: datetime, max_age: timedelta)
     return found
 
 
-def detect(store: Store, now: datetime | None = None) -> int:
+def detect(store: Store, now: datetime | None = None, wait: bool = True) -> int:
     """Look at the stories that changed since the last look, against every alert's topic, and put
     each trigger not told yet in the outbox; returns how many deliveries were queued. Holds the
-    store's "stories" lock, so that no assignment is half done while it looks."""
+    store's "stories" lock, so that no assignment is half done while it looks (``wait=False``: if
+    another process holds it, look nothing now; that process looks when its assignment is done)."""
     now = _now(now)
-    with store.lock("stories"):
+    with store.lock("stories", wait=wait) as held:
+        if not held:
+            return 0
         found = alert_store.alerts(store)
         if not found:
             return 0
@@ -231,23 +234,25 @@ def detect(store: Store, now: datetime | None = None) -> int:
     return queued
 
 
-def run(store: Store, now: datetime | None = None) -> AlertReport:
-    """Look for triggers, then deliver what is due."""
-    report = AlertReport(queued=detect(store, now))
-    delivered = deliver(store, now)
+def run(store: Store, now: datetime | None = None, wait: bool = True) -> AlertReport:
+    """Look for triggers, then deliver what is due (``wait=False``: each step only if no other
+    process is at it)."""
+    report = AlertReport(queued=detect(store, now, wait))
+    delivered = deliver(store, now, wait=wait)
     report.sent, report.retrying, report.failed = delivered.sent, delivered.retrying, delivered.failed
     report.problems = delivered.problems
     return report
 
 
-def after_stories(store: Store, warn: Callable[[str], None] = lambda message: None) -> AlertReport:
+def after_stories(store: Store, warn: Callable[[str], None] = lambda message: None,
+                  wait: bool = True) -> AlertReport:
     """``run`` for the processes that assign stories: nothing at all when no alert is set, and
     never an error — a delivery that fails is recorded and retried; a store that fails here is a
-    warning, the stories already written stay."""
+    warning, the stories already written stay. A worker passes ``wait=False``."""
     try:
         if not alert_store.exists(store):
             return AlertReport()
-        report = run(store)
+        report = run(store, wait=wait)
     except NewsradarError as exc:
         warn(f"alerts: {exc}")
         return AlertReport(problems=[str(exc)])

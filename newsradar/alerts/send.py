@@ -57,11 +57,15 @@ def digest_due(alert: Alert, now: datetime) -> bool:
     return (alert.last_sent_at or alert.created_at) + PERIODS[alert.every] <= now
 
 
-def deliver(store: Store, now: datetime | None = None, *, send_mail: Callable[[Any], None] | None = None) -> DeliveryReport:
-    """Send what is due at ``now`` (default: the present)."""
+def deliver(store: Store, now: datetime | None = None, *, send_mail: Callable[[Any], None] | None = None,
+            wait: bool = True) -> DeliveryReport:
+    """Send what is due at ``now`` (default: the present); with ``wait=False``, nothing if another
+    process is sending (it sends what is due)."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     report = DeliveryReport()
-    with store.lock("alerts"):
+    with store.lock("alerts", wait=wait) as held:
+        if not held:
+            return report
         due = alert_store.due(store, now, PERIODS)
         if not due:
             return report

@@ -56,7 +56,8 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
         steps.append(("read and stored", ingested.processed, time.monotonic() - started))
         started = time.monotonic()
         with progress_bar() as bar:
-            found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen)
+            # leased chunks: backfills run side by side (each --no-stories) share the queue
+            found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen, holder=leases.worker_name())
         peaks = getattr(chosen, "last_peak_memory", None)
         where = (f"{chosen.name}, {len(peaks)} workers, peak memory per worker "
                  + "/".join(f"{p / 2**20:,.0f}" for p in peaks) + " MiB") if peaks else chosen.name
@@ -81,16 +82,19 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
            feeds: Annotated[int | None, typer.Option(
                "--feeds", min=1, help="Feeds leased per round (default twice NEWSRADAR_POLL_CONCURRENCY).")] = None,
            workers: Annotated[int | None, typer.Option(
-               "--workers", min=1, help="With --engine ray: Ray actors this worker parses on (default one per CPU of "
-                                        "the cluster; give each of several workers its share).")] = None) -> None:
+               "--workers", min=1, help="With --engine ray: Ray actors this worker parses on (default one per CPU "
+                                        "free on the cluster when it starts; give each of several workers its share).")] = None) -> None:
     """Work on a shared store beside other workers, on this machine or others: poll the feeds this
     worker leases, analyse a leased chunk of waiting articles, and assign stories when no other
     process is doing it. Run as many as the store can take; SIGINT or SIGTERM stops after the
     current round; a worker killed outright loses nothing (its leases run out)."""
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     with open_db(db) as store, engine_option(engine, ray_address, workers) as chosen:
+        if chosen.name == "ray":
+            chosen.keep_actors = True  # loaded once, used every round
+            chosen.start()  # before our handlers: starting Ray installs its own for SIGTERM
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         shown = [0]
 
         def on_round(report: WorkerReport) -> None:
@@ -106,8 +110,6 @@ def worker(db: DbOption = None, engine: EngineOption = "local", ray_address: Ray
             f" ({chosen.name} engine); SIGINT or SIGTERM stops after the current round", err)
         # locally, one process per worker: run a worker per core rather than spaCy's processes in each
         parser = chosen if chosen.name == "ray" else analysis.LocalEngine(1)
-        if chosen.name == "ray":
-            chosen.keep_actors = True  # loaded once, used every round
         report = run_worker(store, stop, name=name, engine=parser, warn=warn, exit_when_idle=exit_when_idle,
                             feeds_per_round=feeds, on_round=on_round)
     say(f"stopped after {report.rounds} rounds: {report.polled:,} feeds polled, {report.new_articles:,} new articles, "

@@ -66,6 +66,22 @@ def pending(store: Store, stages: Sequence[tuple[str, str]], limit: int, outdate
                                       f" ORDER BY {order} LIMIT :n"), {**params, "n": limit}).all())
 
 
+_WRITE_LOCKS = 41_771  # the first key of the per-article advisory locks of analysis writers
+
+
+def lock_for_writing(store: Store, conn: Connection, article_ids: Sequence[int]) -> None:
+    """Make this transaction the only analysis writer of these articles until it ends, so that its
+    ``current`` check and its writes are one step: on PostgreSQL a transaction advisory lock per
+    article, taken in id order (two writers of overlapping chunks queue; writers of other articles,
+    and story assignment, never wait); on SQLite the write transaction is exclusive already."""
+    if store.dialect != "postgresql" or not article_ids:
+        return
+    keys = sorted({a % 2_147_483_647 for a in article_ids})
+    conn.execute(text("SELECT count(pg_advisory_xact_lock(:space, k))"
+                      " FROM (SELECT unnest(CAST(:keys AS integer[])) AS k ORDER BY 1) AS keys"),
+                 {"space": _WRITE_LOCKS, "keys": keys})
+
+
 def current(conn: Connection, article_ids: Sequence[int], stages: Sequence[tuple[str, str]]) -> set[int]:
     """Which of these articles every one of these stages has analysed at its current version."""
     if not article_ids or not stages:

@@ -83,8 +83,12 @@ def active(store: Store) -> list[Feed]:
 
 
 def next_due(store: Store) -> datetime | None:
+    """When the next feed falls due: its next poll time, or when a worker's lease on it runs out
+    if that is later (a feed another worker holds is not due to this one before then)."""
     with store.connect() as conn:
-        value = conn.execute(text("SELECT min(next_poll_at) FROM feeds WHERE paused = 0")).scalar()
+        value = conn.execute(text(
+            "SELECT min(CASE WHEN lease_until IS NOT NULL AND (next_poll_at IS NULL OR lease_until > next_poll_at)"
+            " THEN lease_until ELSE next_poll_at END) FROM feeds WHERE paused = 0")).scalar()
     return parse_datetime(value)
 
 

@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, text
 
@@ -25,14 +26,20 @@ from .store import Store
 from .writer import select_in
 
 
-def now() -> datetime:
+def now(store: Store | None = None) -> datetime:
+    """The time leases are reckoned by: the database server's clock on PostgreSQL, so that workers on
+    machines whose clocks differ agree on when a lease runs out; this machine's on SQLite (the
+    database is on this machine)."""
+    if store is not None and store.dialect == "postgresql":
+        with store.connect() as conn:
+            return conn.execute(text("SELECT clock_timestamp()")).scalar_one()
     return datetime.now(UTC)
 
 
 def claim_feeds(store: Store, holder: str, limit: int, seconds: float, at: datetime | None = None) -> list[Feed]:
     """Lease up to ``limit`` feeds due for a poll (not paused, their next poll come, no live lease),
     longest waiting first, to ``holder`` for ``seconds``."""
-    at = at or now()
+    at = at or now(store)
     skip = " FOR UPDATE SKIP LOCKED" if store.dialect == "postgresql" else ""
     nulls = " NULLS FIRST" if store.dialect == "postgresql" else ""
     with store.connect(write=True) as conn:
@@ -54,7 +61,7 @@ def due_count(store: Store, at: datetime | None = None) -> int:
     with store.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM feeds WHERE paused = 0"
                                  " AND (next_poll_at IS NULL OR next_poll_at <= :now)"),
-                            {"now": store.db_time(at or now())}).scalar_one()
+                            {"now": store.db_time(at or now(store))}).scalar_one()
 
 
 def release_feeds(store: Store, holder: str, feed_ids: Sequence[int]) -> None:
@@ -70,38 +77,89 @@ def release_feeds(store: Store, holder: str, feed_ids: Sequence[int]) -> None:
 
 def claim_articles(store: Store, holder: str, article_ids: Sequence[int], seconds: float) -> list[int]:
     """Lease these articles for analysis to ``holder``; returns those it got (in the given order):
-    an article another holder leased and whose lease still runs is left to it. One claimer at a
-    time (the store's "analysis-claims" lock) keeps it simple on both databases; the section is a
-    read and an insert."""
+    an article another holder leased and whose lease still runs is left to it. One statement, an
+    upsert that takes a row only when its lease ran out or is the holder's own, so two claimers never
+    both get an article and neither waits on the other (beyond the rows they both touch)."""
     if not article_ids:
         return []
-    at = now()
-    until = store.db_time(at + timedelta(seconds=seconds))
-    with store.lock("analysis-claims"), store.connect(write=True) as conn:
-        taken = {row.article_id for row in select_in(
-            conn, "SELECT article_id FROM analysis_leases WHERE until > :now AND holder <> :h AND article_id IN :values",
-            article_ids, now=store.db_time(at), h=holder)}
-        mine = [a for a in article_ids if a not in taken]
-        rows = [{"a": a, "h": holder, "until": until} for a in mine]
-        if rows:
-            conn.execute(text("DELETE FROM analysis_leases WHERE article_id = :a"), rows)
-            conn.execute(text("INSERT INTO analysis_leases (article_id, holder, until) VALUES (:a, :h, :until)"), rows)
-    return mine
+    at = now(store)
+    ids = list(dict.fromkeys(article_ids))
+    got: set[int] = set()
+    with store.connect(write=True) as conn:
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            values = ", ".join(f"(:a{i}, :h, :until)" for i in range(len(part)))
+            params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(part)}
+            params.update(h=holder, until=store.db_time(at + timedelta(seconds=seconds)), now=store.db_time(at))
+            got.update(row[0] for row in conn.execute(text(
+                f"INSERT INTO analysis_leases (article_id, holder, until) VALUES {values}"
+                " ON CONFLICT (article_id) DO UPDATE SET holder = excluded.holder, until = excluded.until"
+                " WHERE analysis_leases.until <= :now OR analysis_leases.holder = excluded.holder"
+                " RETURNING article_id"), params))
+    return [a for a in ids if a in got]
+
+
+def renew_articles(store: Store, holder: str, seconds: float) -> None:
+    """Extend every lease the holder has on articles (a worker still at work on them)."""
+    until = store.db_time(now(store) + timedelta(seconds=seconds))
+    with store.connect(write=True) as conn:
+        conn.execute(text("UPDATE analysis_leases SET until = :until WHERE holder = :h"), {"h": holder, "until": until})
+
+
+def reap_dead(store: Store) -> int:
+    """Free the leases of holders on this machine whose process has ended (a killed ``backfill`` or
+    worker), so that a run started again here goes on at once instead of waiting for them to run
+    out; returns how many holders were dead. A holder is found by its entry among the workers (a
+    worker named with --name) or by its name ``host:pid``. Holders on other machines are left to
+    their leases' expiry."""
+    host = socket.gethostname()
+    with store.connect() as conn:
+        holders = {row[0] for row in conn.execute(text(
+            "SELECT DISTINCT holder FROM analysis_leases UNION SELECT DISTINCT lease_holder FROM feeds"
+            " WHERE lease_holder IS NOT NULL"))}
+        registered = {row.name: (row.host, str(row.pid)) for row in conn.execute(text("SELECT name, host, pid FROM workers"))}
+    dead = []
+    for holder in holders:
+        where, _, pid = holder.rpartition(":")
+        where, pid = registered.get(holder, (where, pid))
+        if where == host and not _alive(pid):
+            dead.append(holder)
+    if dead:
+        with store.connect(write=True) as conn:
+            for holder in dead:
+                conn.execute(text("DELETE FROM analysis_leases WHERE holder = :h"), {"h": holder})
+                conn.execute(text("UPDATE feeds SET lease_holder = NULL, lease_until = NULL WHERE lease_holder = :h"),
+                             {"h": holder})
+    return len(dead)
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit() or int(pid) <= 0:
+        return True  # no process to look at
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def release_articles(store: Store, holder: str, article_ids: Sequence[int]) -> None:
     if not article_ids:
         return
     with store.connect(write=True) as conn:
-        conn.execute(text("DELETE FROM analysis_leases WHERE article_id = :a AND holder = :h"),
-                     [{"a": a, "h": holder} for a in article_ids])
+        for start in range(0, len(article_ids), 500):
+            conn.execute(text("DELETE FROM analysis_leases WHERE holder = :h AND article_id IN :ids")
+                         .bindparams(bindparam("ids", expanding=True)),
+                         {"h": holder, "ids": list(article_ids[start:start + 500])})
 
 
 def expire(store: Store) -> int:
     """Drop analysis leases that ran out (a worker died holding them); returns how many."""
     with store.connect(write=True) as conn:
         return conn.execute(text("DELETE FROM analysis_leases WHERE until <= :now"),
-                            {"now": store.db_time(now())}).rowcount or 0
+                            {"now": store.db_time(now(store))}).rowcount or 0
 
 
 def worker_name() -> str:
@@ -111,18 +169,18 @@ def worker_name() -> str:
 
 def heartbeat(store: Store, name: str, state: str, polled: int = 0, analysed: int = 0, clustered: int = 0,
               started: datetime | None = None) -> None:
-    """Record that worker ``name`` is alive, what it is doing and what it has done so far."""
-    at = store.db_time(now())
-    host, _, pid = name.rpartition(":")
-    values = {"name": name, "host": host or name, "pid": int(pid) if pid.isdigit() else 0,
+    """Record that worker ``name`` — this process — is alive, what it is doing and what it has done
+    so far."""
+    at = store.db_time(now(store))
+    values = {"name": name, "host": socket.gethostname(), "pid": os.getpid(),
               "started": store.db_time(started) if started else at, "at": at, "state": state,
               "polled": polled, "analysed": analysed, "clustered": clustered}
     with store.connect(write=True) as conn:
         conn.execute(text(
             "INSERT INTO workers (name, host, pid, started_at, seen_at, state, polled, analysed, clustered)"
             " VALUES (:name, :host, :pid, :started, :at, :state, :polled, :analysed, :clustered)"
-            " ON CONFLICT (name) DO UPDATE SET seen_at = excluded.seen_at, state = excluded.state,"
-            " polled = excluded.polled, analysed = excluded.analysed, clustered = excluded.clustered"), values)
+            " ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid,"
+            " started_at = excluded.started_at, seen_at = excluded.seen_at, state = excluded.state, polled = excluded.polled, analysed = excluded.analysed, clustered = excluded.clustered"), values)
 
 
 def workers(store: Store) -> list[dict]:
@@ -131,7 +189,7 @@ def workers(store: Store) -> list[dict]:
         rows = [dict(r._mapping) for r in conn.execute(text(
             "SELECT name, host, pid, started_at, seen_at, state, polled, analysed, clustered FROM workers"
             " ORDER BY seen_at DESC, name"))]
-        at = store.db_time(now())
+        at = store.db_time(now(store))
         feeds: dict[str, int] = dict(conn.execute(text("SELECT lease_holder, count(*) FROM feeds WHERE lease_until > :now"
                                        " GROUP BY lease_holder"), {"now": at}).all())
         articles: dict[str, int] = dict(conn.execute(text("SELECT holder, count(*) FROM analysis_leases WHERE until > :now"

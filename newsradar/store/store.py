@@ -79,7 +79,7 @@ class Store:
     @contextmanager
     def lock(self, name: str, wait: bool = True) -> Iterator[bool]:
         """Hold the store-wide lock ``name`` (one holder at a time across processes and machines)
-        for the ``with`` block: story assignment and analysis writes take it so that concurrent
+        for the ``with`` block: story assignment and alerts take it so that concurrent
         runs serialize instead of interleaving. PostgreSQL: a session advisory lock on a connection
         kept for the block. SQLite: an exclusive ``flock`` on a file beside the database (a thread
         lock for an in-memory store). With ``wait=False`` it does not wait: the block gets False
