@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 from newsradar import analysis, engines, export, pipeline
 from newsradar.canonical import canonical, differences
 from newsradar.rayengine import RayEngine, RaySession
-from newsradar.store import open_store
+from newsradar.store import leases, open_store
 
 from .conftest import EXAMPLES
 
@@ -200,14 +201,31 @@ def test_a_two_node_cluster_analyses_as_the_local_engine(local_document, ray_clu
     assert differences(local_document, json.loads(path.read_text())) == []
 
 
-def test_a_worker_parses_on_ray_with_actors_kept_between_rounds(tmp_path):
+def test_a_worker_parses_on_ray_and_stops_cleanly_on_sigterm(tmp_path):
+    """A worker on Ray keeps its actors between rounds; SIGTERM (a service manager's stop) ends it
+    after its round, Ray's own handler notwithstanding."""
     db = f"sqlite:///{tmp_path / 'w.db'}"
     assert _newsradar("ingest", str(EXAMPLES / "jsonl"), str(EXAMPLES / "feeds"), "--db", db, "--no-stories"
                       ).returncode == 0
-    result = _newsradar("worker", "--db", db, "--engine", "ray", "--workers", "1", "--exit-when-idle", "--name", "r")
-    assert result.returncode == 0, result.stderr
-    with open_store(db) as store:
-        articles = list(store.iter_articles())
+    process = subprocess.Popen([sys.executable, "-m", "newsradar", "worker", "--db", db, "--engine", "ray",
+                                "--workers", "1", "--name", "r"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, done = time.monotonic() + 600, False
+        while not done and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.5)
+            with open_store(db) as store:
+                articles = list(store.iter_articles())
+                states = {w["name"]: w for w in leases.workers(store)}
+            done = all(a["story_id"] is not None for a in articles) and states.get("r", {}).get("state") == "idle"
+        assert done, process.stderr.read() if process.poll() is not None else "the worker did not finish its work"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "stopped after" in stderr
     originals = [a for a in articles if a["duplicate_of"] is None]
-    assert len(originals) >= 20 and all(a["story_id"] is not None for a in articles)
-    assert f"{len(originals)} analysed" in result.stderr.replace(",", "")
+    assert len(originals) >= 20 and f"{len(originals)} analysed" in stderr.replace(",", "")
+    with open_store(db) as store:
+        assert leases.workers(store)[0]["state"] == "stopped"
