@@ -199,6 +199,49 @@ def test_two_writers_of_one_chunk_write_it_once(store):
         assert tried == [False, False, True]
 
 
+def test_writers_of_different_articles_share_a_new_entity(store):
+    """Two writers of different articles that both name an entity the store does not have yet, in
+    overlapping transactions: neither fails on the entity's unique key nor deadlocks, and both
+    articles' mentions point at the one entity row."""
+    from newsradar.store import entities as entity_store
+
+    pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
+    first_id, second_id = [r["id"] for r in store.iter_articles()][:2]
+    corrections = entity_store.Corrections({}, {}, {})
+
+    def record(country: str | None) -> entity_store.EntityRecord:
+        return entity_store.EntityRecord("org:harbor authority of nowhere", "Harbor Authority of Nowhere", "ORG",
+                                         country, None, None, [("text", 0, 9, "Harbor Authority of Nowhere", None)])
+
+    first_wrote, errors = threading.Event(), []
+
+    def second_writer() -> None:
+        try:
+            first_wrote.wait(30)
+            with store.connect(write=True) as conn:
+                entity_store.write(store, conn, [(second_id, [record(None)])], corrections)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    other = threading.Thread(target=second_writer)
+    other.start()
+    try:
+        with store.connect(write=True) as conn:
+            entity_store.write(store, conn, [(first_id, [record("VEN")])], corrections)
+            first_wrote.set()
+            time.sleep(1.0)  # the second writer reaches the entity while this transaction holds it
+    finally:
+        first_wrote.set()
+        other.join(timeout=60)
+    assert errors == [] and not other.is_alive()
+    with store.connect() as conn:
+        rows = conn.execute(text("SELECT id, country FROM entities WHERE key = 'org:harbor authority of nowhere'")).all()
+        linked = conn.execute(text("SELECT article_id, entity_id FROM mentions WHERE article_id IN (:a, :b)"
+                                   " ORDER BY article_id"), {"a": first_id, "b": second_id}).all()
+    assert len(rows) == 1 and rows[0].country == "VEN"  # the second writer's unknown country kept the first's
+    assert [(r.article_id, r.entity_id) for r in linked] == [(first_id, rows[0].id), (second_id, rows[0].id)]
+
+
 def test_the_leases_of_a_dead_process_here_are_freed_at_once(store):
     pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
     waiting = [r["id"] for r in store.iter_articles()]

@@ -86,19 +86,19 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Enti
                 key = corrections.resolve(record.key, key_of(mention[3]))
                 keys.setdefault(key, record)
                 placed.append((article_id, key, mention))
-    known = {r.key: r.id for r in select_in(conn, "SELECT id, key FROM entities WHERE key IN :values", list(keys))}
-    for key, record in keys.items():
+    # One upsert per entity, in key order: two writers of different articles that name the same new
+    # entity neither fail on its unique key nor deadlock (each takes the rows in the same order).
+    known: dict[str, int] = {}
+    for key, record in sorted(keys.items()):
         name = corrections.names.get(key, record.name if key == record.key else key.split(":", 1)[-1].split("#")[-1])
-        if key in known:
-            conn.execute(text("UPDATE entities SET country = coalesce(:country, country), sector = coalesce(:sector, sector),"
-                              " name = CASE WHEN renamed = 1 THEN name ELSE :name END WHERE id = :id"),
-                         {"country": record.country, "sector": record.sector, "name": name, "id": known[key]})
-        else:
-            known[key] = conn.execute(text(
-                "INSERT INTO entities (key, name, type, country, sector, dictionary_id, renamed, created_at)"
-                " VALUES (:key, :name, :type, :country, :sector, :dictionary_id, :renamed, :now) RETURNING id"),
-                {"key": key, "name": name, "type": record.type, "country": record.country, "sector": record.sector,
-                 "dictionary_id": record.dictionary_id, "renamed": int(key in corrections.names), "now": now}).scalar_one()
+        known[key] = conn.execute(text(
+            "INSERT INTO entities (key, name, type, country, sector, dictionary_id, renamed, created_at)"
+            " VALUES (:key, :name, :type, :country, :sector, :dictionary_id, :renamed, :now)"
+            " ON CONFLICT (key) DO UPDATE SET country = coalesce(excluded.country, entities.country),"
+            " sector = coalesce(excluded.sector, entities.sector),"
+            " name = CASE WHEN entities.renamed = 1 THEN entities.name ELSE excluded.name END RETURNING id"),
+            {"key": key, "name": name, "type": record.type, "country": record.country, "sector": record.sector,
+             "dictionary_id": record.dictionary_id, "renamed": int(key in corrections.names), "now": now}).scalar_one()
     for article_id, key, (field, start, end, surface, title) in placed:
         rows.append({"article": article_id, "entity": known[key], "field": field, "start": start, "end": end,
                      "text": surface, "title": title})
