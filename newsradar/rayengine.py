@@ -39,6 +39,10 @@ Results = list[tuple[int, dict[str, Any]]]
 FORWARDED = ("NEWSRADAR_ACTORS_FILE", "NEWSRADAR_ACTORS_INDEX", "NEWSRADAR_MAX_FILE_MB",
              "NEWSRADAR_NEAR_DUP_THRESHOLD")
 _LOAD_TIMEOUT = 600.0  # seconds for every actor to load its pipeline (an actor no node can place waits forever)
+# seconds for the oldest chunk's results (a chunk is a few seconds' work: one that takes this long is
+# stuck on a hung node, and waiting for it would hold the run and its leases forever)
+_CHUNK_TIMEOUT = 1800.0
+_QUERY_TIMEOUT = 60.0  # seconds for an actor to report its memory
 
 
 def _ray() -> Any:
@@ -91,13 +95,16 @@ class RaySession:
 
     def next(self) -> Results:
         try:
-            return self.ray.get(self._queue.popleft())
+            return self.ray.get(self._queue.popleft(), timeout=_CHUNK_TIMEOUT)
+        except self.ray.exceptions.GetTimeoutError as exc:
+            raise NewsradarError(f"a Ray worker gave no results for {_CHUNK_TIMEOUT:.0f} s (a hung node?); what was "
+                                 "written stays, run again to go on") from exc
         except self.ray.exceptions.RayError as exc:  # a node lost beyond the retries, a worker out of memory
             raise NewsradarError(f"the Ray job failed: {_first_line(exc)}; what was written stays, run again to go on"
                                  ) from exc
 
     def peak_memory(self) -> list[int]:
-        return self.ray.get([actor.peak_memory.remote() for actor in self.actors])
+        return self.ray.get([actor.peak_memory.remote() for actor in self.actors], timeout=_QUERY_TIMEOUT)
 
     def close(self) -> None:
         for actor in self.actors:
@@ -191,7 +198,7 @@ class RayEngine:
     def end_session(self, session: RaySession) -> None:
         try:
             self.last_peak_memory = session.peak_memory() if session.actors else []
-        except self._ray.exceptions.RayError:  # an actor died beyond its restarts: load new ones next time
+        except self._ray.exceptions.RayError:  # an actor died beyond its restarts, or hangs: load new ones next time
             self.last_peak_memory = []
             self.drop_kept()
         if not self.keep_actors:

@@ -78,13 +78,14 @@ def test_engine_sessions_return_chunks_in_order(tmp_path):
         # a slow first chunk and a quick second one, on two actors: the second finishes first, and
         # still comes back second
         slow = [_Sleeper.remote(), _Sleeper.remote()]
+        ray.get([actor.analyze.remote([0.0]) for actor in slow], timeout=120)  # both placed and started
         ordered = RaySession(ray, slow, 1)
-        ordered.submit([2.0])
+        ordered.submit([8.0])
         ordered.submit([0.0])
         first_ref, second_ref = ordered._queue
-        ray.wait([second_ref], timeout=30)
+        assert ray.wait([second_ref], timeout=30)[0] == [second_ref]
         assert ray.wait([first_ref], timeout=0)[0] == []  # the first is still running: out of order
-        assert ordered.next() == [(2.0, {})] and ordered.next() == [(0.0, {})]
+        assert ordered.next() == [(8.0, {})] and ordered.next() == [(0.0, {})]
         ordered.close()
     finally:
         engine.close()
@@ -122,6 +123,8 @@ def test_only_the_analysis_settings_travel_to_the_cluster(monkeypatch):
     monkeypatch.setenv("NEWSRADAR_ACTORS_FILE", "/srv/actors.yaml")
     monkeypatch.setenv("NEWSRADAR_DB", "postgresql://u:secret@db/x")
     monkeypatch.setenv("NEWSRADAR_SMTP_PASSWORD", "secret")
+    for name in ("NEWSRADAR_MAX_FILE_MB", "NEWSRADAR_NEAR_DUP_THRESHOLD"):
+        monkeypatch.delenv(name, raising=False)
     seen = {}
     monkeypatch.setattr(ray, "is_initialized", lambda: False)
     monkeypatch.setattr(ray, "init", lambda **options: seen.update(options))

@@ -84,7 +84,7 @@ def _content(db: str) -> dict:
 @pytest.fixture(scope="module")
 def served():
     with LocalServer() as server:
-        yield server, _serve(server, delay=0.5)
+        yield server, _serve(server, delay=1.0)  # long enough that two workers started together share the feeds
 
 
 @pytest.fixture(scope="module")
@@ -243,21 +243,31 @@ def test_writers_of_different_articles_share_a_new_entity(store):
 
 
 def test_the_leases_of_a_dead_process_here_are_freed_at_once(store):
+    """A registered holder on this machine whose process has ended loses its leases at once; one on
+    another machine — or in another container of the same host name, whose process ids are its own —
+    and one that never registered keep theirs until they run out."""
     pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
     waiting = [r["id"] for r in store.iter_articles()]
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    host = socket.gethostname()
-    dead, alive, elsewhere = f"{host}:{ended.pid}", f"{host}:{os.getpid()}", f"other-{host}:{ended.pid}"
-    leases.claim_articles(store, dead, waiting[:2], 600)
-    leases.claim_articles(store, alive, waiting[2:4], 600)
-    leases.claim_articles(store, elsewhere, waiting[4:], 600)
+    host, here = socket.gethostname(), leases.machine()
+    dead, alive, container, unregistered = "dead", "alive", "container", f"{host}:{ended.pid}"
+    with store.connect(write=True) as conn:
+        for name, pid, machine in ((dead, ended.pid, here), (alive, os.getpid(), here),
+                                   (container, ended.pid, f"{host}/{here.split('/', 1)[-1]}-other")):
+            conn.execute(text("INSERT INTO workers (name, host, pid, machine, started_at, seen_at, state)"
+                              " VALUES (:n, :h, :p, :m, :t, :t, 'polling')"),
+                         {"n": name, "h": host, "p": pid, "m": machine, "t": store.db_time(datetime.now(UTC))})
+    for holder, part in ((dead, waiting[:2]), (alive, waiting[2:3]), (container, waiting[3:4]),
+                         (unregistered, waiting[4:])):
+        leases.claim_articles(store, holder, part, 600)
     feed, _ = feed_store.add(store, "https://feeds.example.org/rss")
     assert [f.id for f in leases.claim_feeds(store, dead, 5, 600)] == [feed.id]
     assert leases.reap_dead(store) == 1
     with store.connect() as conn:
         held = dict(conn.execute(text("SELECT article_id, holder FROM analysis_leases")).all())
     assert sorted(held) == waiting[2:] and dead not in held.values()
+    assert set(held.values()) == {alive, container, unregistered}
     assert [f.id for f in feed_store.due(store, datetime.now(UTC))] == [feed.id]  # its feed is due again too
 
 

@@ -4,6 +4,7 @@ analysis and story assignment) and workers (who is working on this store)."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -13,6 +14,7 @@ import typer
 from rich.table import Table
 
 from .. import analysis, stories
+from ..errors import NewsradarError
 from ..store import leases
 from ..worker import WorkerReport
 from ..worker import run as run_worker
@@ -55,9 +57,17 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
         ingested = ingest_reported(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet, engine=chosen)
         steps.append(("read and stored", ingested.processed, time.monotonic() - started))
         started = time.monotonic()
-        with progress_bar() as bar:
-            # leased chunks: backfills run side by side (each --no-stories) share the queue
-            found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen, holder=leases.worker_name())
+        # leased chunks: backfills run side by side (each --no-stories) share the queue; registered
+        # among the workers, so that a run started again on this machine frees a killed one's leases
+        holder, began, analysed = leases.worker_name(), leases.now(store), 0
+        leases.heartbeat(store, holder, "backfill", started=began)
+        try:
+            with progress_bar() as bar:
+                found = analysis.analyze_pending(store, progress=Progress(bar), engine=chosen, holder=holder)
+            analysed = found.articles
+        finally:
+            with contextlib.suppress(NewsradarError):
+                leases.heartbeat(store, holder, "stopped", analysed=analysed, started=began)
         peaks = getattr(chosen, "last_peak_memory", None)
         where = (f"{chosen.name}, {len(peaks)} workers, peak memory per worker "
                  + "/".join(f"{p / 2**20:,.0f}" for p in peaks) + " MiB") if peaks else chosen.name

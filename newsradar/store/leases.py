@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -84,10 +85,11 @@ def claim_articles(store: Store, holder: str, article_ids: Sequence[int], second
         return []
     at = now(store)
     ids = list(dict.fromkeys(article_ids))
+    in_order = sorted(ids)  # rows taken in article order, as renewals take them
     got: set[int] = set()
     with store.connect(write=True) as conn:
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for start in range(0, len(in_order), 500):
+            part = in_order[start:start + 500]
             values = ", ".join(f"(:a{i}, :h, :until)" for i in range(len(part)))
             params: dict[str, Any] = {f"a{i}": a for i, a in enumerate(part)}
             params.update(h=holder, until=store.db_time(at + timedelta(seconds=seconds)), now=store.db_time(at))
@@ -103,27 +105,28 @@ def renew_articles(store: Store, holder: str, seconds: float) -> None:
     """Extend every lease the holder has on articles (a worker still at work on them)."""
     until = store.db_time(now(store) + timedelta(seconds=seconds))
     with store.connect(write=True) as conn:
-        conn.execute(text("UPDATE analysis_leases SET until = :until WHERE holder = :h"), {"h": holder, "until": until})
+        # the rows locked in article order, as claims lock them: a renewal and a claim never deadlock
+        order = " ORDER BY article_id FOR UPDATE" if store.dialect == "postgresql" else ""
+        conn.execute(text("UPDATE analysis_leases SET until = :until WHERE article_id IN"
+                          f" (SELECT article_id FROM analysis_leases WHERE holder = :h{order})"),
+                     {"h": holder, "until": until})
 
 
 def reap_dead(store: Store) -> int:
-    """Free the leases of holders on this machine whose process has ended (a killed ``backfill`` or
-    worker), so that a run started again here goes on at once instead of waiting for them to run
-    out; returns how many holders were dead. A holder is found by its entry among the workers (a
-    worker named with --name) or by its name ``host:pid``. Holders on other machines are left to
-    their leases' expiry."""
-    host = socket.gethostname()
+    """Free the leases of registered holders (workers, backfills) on this machine whose process has
+    ended — a killed run — so that a run started again here goes on at once instead of waiting for
+    them to run out; returns how many holders were dead. "This machine" is ``machine()``: the host
+    name alone is not enough, as containers that share a host's name and network each have their
+    own process ids. Holders elsewhere, and holders that never registered, are left to their
+    leases' expiry."""
+    here = machine()
     with store.connect() as conn:
         holders = {row[0] for row in conn.execute(text(
             "SELECT DISTINCT holder FROM analysis_leases UNION SELECT DISTINCT lease_holder FROM feeds"
             " WHERE lease_holder IS NOT NULL"))}
-        registered = {row.name: (row.host, str(row.pid)) for row in conn.execute(text("SELECT name, host, pid FROM workers"))}
-    dead = []
-    for holder in holders:
-        where, _, pid = holder.rpartition(":")
-        where, pid = registered.get(holder, (where, pid))
-        if where == host and not _alive(pid):
-            dead.append(holder)
+        registered = {row.name: str(row.pid) for row in conn.execute(
+            text("SELECT name, pid FROM workers WHERE machine = :m"), {"m": here})}
+    dead = [holder for holder in holders if holder in registered and not _alive(registered[holder])]
     if dead:
         with store.connect(write=True) as conn:
             for holder in dead:
@@ -131,6 +134,18 @@ def reap_dead(store: Store) -> int:
                 conn.execute(text("UPDATE feeds SET lease_holder = NULL, lease_until = NULL WHERE lease_holder = :h"),
                              {"h": holder})
     return len(dead)
+
+
+def machine() -> str:
+    """Where this process's ids mean something: the host name, the kernel's boot id and the inode of
+    the process-id namespace (Linux; elsewhere the host name alone)."""
+    parts = [socket.gethostname()]
+    try:
+        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip())
+        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+    except OSError:
+        pass
+    return "/".join(parts)
 
 
 def _alive(pid: str) -> bool:
@@ -169,17 +184,17 @@ def worker_name() -> str:
 
 def heartbeat(store: Store, name: str, state: str, polled: int = 0, analysed: int = 0, clustered: int = 0,
               started: datetime | None = None) -> None:
-    """Record that worker ``name`` — this process — is alive, what it is doing and what it has done
-    so far."""
+    """Record that worker ``name`` — this process, a worker or a backfill — is alive, where, what it
+    is doing and what it has done so far."""
     at = store.db_time(now(store))
-    values = {"name": name, "host": socket.gethostname(), "pid": os.getpid(),
+    values = {"name": name, "host": socket.gethostname(), "pid": os.getpid(), "machine": machine(),
               "started": store.db_time(started) if started else at, "at": at, "state": state,
               "polled": polled, "analysed": analysed, "clustered": clustered}
     with store.connect(write=True) as conn:
         conn.execute(text(
-            "INSERT INTO workers (name, host, pid, started_at, seen_at, state, polled, analysed, clustered)"
-            " VALUES (:name, :host, :pid, :started, :at, :state, :polled, :analysed, :clustered)"
-            " ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid,"
+            "INSERT INTO workers (name, host, pid, machine, started_at, seen_at, state, polled, analysed, clustered)"
+            " VALUES (:name, :host, :pid, :machine, :started, :at, :state, :polled, :analysed, :clustered)"
+            " ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, machine = excluded.machine,"
             " started_at = excluded.started_at, seen_at = excluded.seen_at, state = excluded.state, polled = excluded.polled, analysed = excluded.analysed, clustered = excluded.clustered"), values)
 
 

@@ -587,4 +587,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=tuple(q.format(time="TEXT") for q in _WORKERS),
         postgresql=tuple(q.format(time="TIMESTAMPTZ") for q in _WORKERS),
     ),
+    Migration(
+        17,
+        "workers' machine (host, boot and process namespace): a dead holder's leases are freed only by a process"
+        " that can see it",
+        sqlite=("ALTER TABLE workers ADD COLUMN machine TEXT",),
+        postgresql=("ALTER TABLE workers ADD COLUMN machine TEXT",),
+    ),
 )
