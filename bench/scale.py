@@ -229,8 +229,9 @@ def backfill(count: int, sample: int, db: str) -> dict:
             process = subprocess.Popen(["/usr/bin/time", "-v", NEWSRADAR, "backfill", str(big), "--db", url,
                                         "--engine", "ray"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             _, stderr = process.communicate()
-            if process.returncode:
-                raise SystemExit(stderr[-2000:])
+            if process.returncode:  # newsradar's own lines, not the resource report /usr/bin/time adds
+                raise SystemExit("\n".join(line for line in stderr.splitlines()
+                                           if not line.startswith(("\t", "Command exited")))[-2000:])
             peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
             report["full"] = {"articles": count, "seconds": round(time.perf_counter() - began, 1),
                               "steps": _steps(stderr), "driver_peak_mib": round(int(peak.group(1)) / 1024) if peak else None}

@@ -5,8 +5,10 @@ of a WARC archive through Ray; and Ray's absence or an unreachable cluster said 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -174,15 +176,22 @@ def _no_ray_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def ray_cluster(tmp_path):
-    """A two-node Ray cluster on this machine: `ray start --head` and a second node joining it."""
+def ray_cluster(tmp_path, monkeypatch):
+    """A two-node Ray cluster on this machine: `ray start --head` and a second node joining it, with
+    token authentication (Ray's default once a token exists) on a token of its own, which the
+    driver started by the test is given as every node is (docs/deployment.md)."""
     binary = Path(sys.executable).parent / "ray"
     if not binary.exists():
         binary = Path(shutil.which("ray") or "ray")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "RAY_ADDRESS": ""}
+    token = tmp_path / "ray-token"
+    token.write_text(secrets.token_hex(32))
+    for name, value in (("RAY_AUTH_MODE", "token"), ("RAY_AUTH_TOKEN_PATH", str(token))):
+        monkeypatch.setenv(name, value)
+    marker = f"NEWSRADAR_TEST_RAY_CLUSTER={os.getpid()}-{port}"  # every process of this cluster inherits it
+    env = {**os.environ, "RAY_ADDRESS": "", marker.split("=")[0]: marker.split("=")[1]}
     temp = Path("/tmp") / f"nr-ray-{os.getpid()}"  # Ray's socket paths must stay short
     head = [str(binary), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
@@ -192,8 +201,32 @@ def ray_cluster(tmp_path):
                         "--num-cpus=1", "--disable-usage-stats"], check=True, capture_output=True, timeout=180, env=env)
         yield f"127.0.0.1:{port}"
     finally:
-        subprocess.run([str(binary), "stop", "--force"], capture_output=True, timeout=180, env=env)
+        # not `ray stop`, which stops every Ray on the machine (a user's, a benchmark's): only this one
+        _stop_marked(marker)
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def _stop_marked(marker: str, grace: float = 15.0) -> None:
+    """Stop the processes whose environment holds ``marker``: SIGTERM, then SIGKILL what is left."""
+    def marked() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                try:
+                    if marker.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                        found.append(int(entry.name))
+                except OSError:  # gone meanwhile, or another user's
+                    continue
+        return found
+
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in marked():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + grace
+        while marked() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert marked() == [], f"Ray processes of the test cluster still running: {marked()}"
 
 
 def test_a_two_node_cluster_analyses_as_the_local_engine(local_document, ray_cluster, tmp_path):
