@@ -231,7 +231,7 @@ def backfill(count: int, sample: int, db: str) -> dict:
             _, stderr = process.communicate()
             if process.returncode:  # newsradar's own lines, not the resource report /usr/bin/time adds
                 raise SystemExit("\n".join(line for line in stderr.splitlines()
-                                           if not line.startswith(("\t", "Command exited")))[-2000:])
+                                           if not line.startswith(("\t", "Command exited", "Command terminated")))[-2000:])
             peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr)
             report["full"] = {"articles": count, "seconds": round(time.perf_counter() - began, 1),
                               "steps": _steps(stderr), "driver_peak_mib": round(int(peak.group(1)) / 1024) if peak else None}

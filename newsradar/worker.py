@@ -69,9 +69,14 @@ def run(store: Store, stop: threading.Event, *, name: str | None = None, engine:
     report = WorkerReport(name or leases.worker_name())
     started = datetime.now(UTC)
     failed = 0
+    leases.reap_dead(store)  # a killed predecessor's leases (same --name or not) are free before we register
     while not stop.is_set():
-        try:
-            worked = _round(store, report, engine, warn, feeds_per_round, started)
+        try:  # every read and write of the store inside: a failure costs a round, not the worker
+            worked, done, pause = _round(store, report, engine, warn, feeds_per_round, started), False, 0.0
+            if not worked:
+                leases.expire(store)  # a dead worker's leases that ran out (the work itself was taken up again)
+                done = exit_when_idle and idle(store)
+                pause = 0.0 if done else _sleep(store, max_sleep)
         except NewsradarError as exc:
             failed += 1
             if failed >= _MAX_FAILED_ROUNDS:
@@ -83,10 +88,9 @@ def run(store: Store, stop: threading.Event, *, name: str | None = None, engine:
         on_round(report)
         if worked:
             continue
-        leases.expire(store)  # a dead worker's leases that ran out (the work itself was taken up again)
-        if exit_when_idle and idle(store):
+        if done:
             break
-        stop.wait(_sleep(store, max_sleep))
+        stop.wait(pause)
     leases.heartbeat(store, report.name, "stopped", report.polled, report.analysed, report.clustered, started)
     return report
 

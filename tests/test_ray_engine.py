@@ -195,15 +195,17 @@ def ray_cluster(tmp_path, monkeypatch):
     temp = Path("/tmp") / f"nr-ray-{os.getpid()}"  # Ray's socket paths must stay short
     head = [str(binary), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"]
-    subprocess.run(head, check=True, capture_output=True, timeout=180, env=env)
     try:
+        subprocess.run(head, check=True, capture_output=True, timeout=180, env=env)
         subprocess.run([str(binary), "start", f"--address=127.0.0.1:{port}", "--node-ip-address=127.0.0.1",
                         "--num-cpus=1", "--disable-usage-stats"], check=True, capture_output=True, timeout=180, env=env)
         yield f"127.0.0.1:{port}"
     finally:
         # not `ray stop`, which stops every Ray on the machine (a user's, a benchmark's): only this one
-        _stop_marked(marker)
-        shutil.rmtree(temp, ignore_errors=True)
+        try:
+            _stop_marked(marker)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
 
 
 def _stop_marked(marker: str, grace: float = 15.0) -> None:

@@ -254,7 +254,7 @@ def test_the_leases_of_a_dead_process_here_are_freed_at_once(store):
     dead, alive, container, unregistered = "dead", "alive", "container", f"{host}:{ended.pid}"
     with store.connect(write=True) as conn:
         for name, pid, machine in ((dead, ended.pid, here), (alive, os.getpid(), here),
-                                   (container, ended.pid, f"{host}/{here.split('/', 1)[-1]}-other")):
+                                   (container, ended.pid, f"{here}0")):  # same boot, another pid namespace
             conn.execute(text("INSERT INTO workers (name, host, pid, machine, started_at, seen_at, state)"
                               " VALUES (:n, :h, :p, :m, :t, :t, 'polling')"),
                          {"n": name, "h": host, "p": pid, "m": machine, "t": store.db_time(datetime.now(UTC))})

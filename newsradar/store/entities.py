@@ -86,11 +86,18 @@ def write(store: Store, conn: Connection, results: Sequence[tuple[int, list[Enti
                 key = corrections.resolve(record.key, key_of(mention[3]))
                 keys.setdefault(key, record)
                 placed.append((article_id, key, mention))
-    # One upsert per entity, in key order: two writers of different articles that name the same new
-    # entity neither fail on its unique key nor deadlock (each takes the rows in the same order).
-    known: dict[str, int] = {}
+    # In key order, so that two writers of different articles naming the same entities take its rows in
+    # the same order (no deadlock); a known entity is updated, a new one upserted (a writer naming
+    # the same new entity meanwhile makes it known, not a unique-key failure). Only new entities go
+    # through the upsert, which spends an id from the sequence even when the row exists.
+    known = {r.key: r.id for r in select_in(conn, "SELECT id, key FROM entities WHERE key IN :values", list(keys))}
     for key, record in sorted(keys.items()):
         name = corrections.names.get(key, record.name if key == record.key else key.split(":", 1)[-1].split("#")[-1])
+        if key in known:
+            conn.execute(text("UPDATE entities SET country = coalesce(:country, country), sector = coalesce(:sector, sector),"
+                              " name = CASE WHEN renamed = 1 THEN name ELSE :name END WHERE id = :id"),
+                         {"country": record.country, "sector": record.sector, "name": name, "id": known[key]})
+            continue
         known[key] = conn.execute(text(
             "INSERT INTO entities (key, name, type, country, sector, dictionary_id, renamed, created_at)"
             " VALUES (:key, :name, :type, :country, :sector, :dictionary_id, :renamed, :now)"

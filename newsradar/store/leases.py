@@ -102,14 +102,20 @@ def claim_articles(store: Store, holder: str, article_ids: Sequence[int], second
 
 
 def renew_articles(store: Store, holder: str, seconds: float) -> None:
-    """Extend every lease the holder has on articles (a worker still at work on them)."""
-    until = store.db_time(now(store) + timedelta(seconds=seconds))
+    """Extend every lease the holder has on articles (a worker still at work on them), and say in
+    its registry entry, if it has one, that it was seen now."""
+    at = now(store)
     with store.connect(write=True) as conn:
-        # the rows locked in article order, as claims lock them: a renewal and a claim never deadlock
-        order = " ORDER BY article_id FOR UPDATE" if store.dialect == "postgresql" else ""
         conn.execute(text("UPDATE analysis_leases SET until = :until WHERE article_id IN"
-                          f" (SELECT article_id FROM analysis_leases WHERE holder = :h{order})"),
-                     {"h": holder, "until": until})
+                          f" (SELECT article_id FROM analysis_leases WHERE holder = :h{_in_order(store)})"),
+                     {"h": holder, "until": store.db_time(at + timedelta(seconds=seconds))})
+        conn.execute(text("UPDATE workers SET seen_at = :at WHERE name = :h"), {"h": holder, "at": store.db_time(at)})
+
+
+def _in_order(store: Store) -> str:
+    """Lease rows locked in article order, as claims lock them, so that two statements over the same
+    rows never deadlock (PostgreSQL; SQLite's write transaction is exclusive)."""
+    return " ORDER BY article_id FOR UPDATE" if store.dialect == "postgresql" else ""
 
 
 def reap_dead(store: Store) -> int:
@@ -130,22 +136,22 @@ def reap_dead(store: Store) -> int:
     if dead:
         with store.connect(write=True) as conn:
             for holder in dead:
-                conn.execute(text("DELETE FROM analysis_leases WHERE holder = :h"), {"h": holder})
+                conn.execute(text("DELETE FROM analysis_leases WHERE article_id IN"
+                                  f" (SELECT article_id FROM analysis_leases WHERE holder = :h{_in_order(store)})"),
+                             {"h": holder})
                 conn.execute(text("UPDATE feeds SET lease_holder = NULL, lease_until = NULL WHERE lease_holder = :h"),
                              {"h": holder})
     return len(dead)
 
 
 def machine() -> str:
-    """Where this process's ids mean something: the host name, the kernel's boot id and the inode of
-    the process-id namespace (Linux; elsewhere the host name alone)."""
-    parts = [socket.gethostname()]
+    """Where this process's ids mean something: the kernel's boot id and the inode of the process-id
+    namespace (Linux), which a renamed host keeps; elsewhere the host name."""
     try:
-        parts.append(Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip())
-        parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+        return f"{boot}/{os.stat('/proc/self/ns/pid').st_ino}"
     except OSError:
-        pass
-    return "/".join(parts)
+        return socket.gethostname()
 
 
 def _alive(pid: str) -> bool:
@@ -164,16 +170,19 @@ def release_articles(store: Store, holder: str, article_ids: Sequence[int]) -> N
     if not article_ids:
         return
     with store.connect(write=True) as conn:
-        for start in range(0, len(article_ids), 500):
-            conn.execute(text("DELETE FROM analysis_leases WHERE holder = :h AND article_id IN :ids")
+        ids = sorted(set(article_ids))
+        for start in range(0, len(ids), 500):
+            conn.execute(text("DELETE FROM analysis_leases WHERE article_id IN (SELECT article_id FROM analysis_leases"
+                              f" WHERE holder = :h AND article_id IN :ids{_in_order(store)})")
                          .bindparams(bindparam("ids", expanding=True)),
-                         {"h": holder, "ids": list(article_ids[start:start + 500])})
+                         {"h": holder, "ids": ids[start:start + 500]})
 
 
 def expire(store: Store) -> int:
     """Drop analysis leases that ran out (a worker died holding them); returns how many."""
     with store.connect(write=True) as conn:
-        return conn.execute(text("DELETE FROM analysis_leases WHERE until <= :now"),
+        return conn.execute(text("DELETE FROM analysis_leases WHERE article_id IN"
+                                 f" (SELECT article_id FROM analysis_leases WHERE until <= :now{_in_order(store)})"),
                             {"now": store.db_time(now(store))}).rowcount or 0
 
 

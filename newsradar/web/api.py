@@ -215,7 +215,7 @@ def remove_feed(request: Request, feed_id: int):
     return json_response(request, {"removed": feed_json(feed)})
 
 
-@router.get("/workers", summary="`newsradar worker` processes on this store: last seen, state, work done, leases held")
+@router.get("/workers", summary="`newsradar worker` and `backfill` processes on this store: last seen, state, work done, leases held")
 def workers(request: Request):
     return json_response(request, {"items": leases.workers(store_of(request))})
 
