@@ -29,6 +29,29 @@ def test_migrations_are_recorded_and_idempotent(store):
     assert store.migrate() == []  # nothing pending on a second run
 
 
+def test_statistics_are_refreshed_for_this_stores_tables_only(store):
+    """After a bulk load the planner sees the tables as they are (PostgreSQL's ANALYZE of this
+    schema's tables, not the whole database's; SQLite: nothing to do, and no error)."""
+    from sqlalchemy import text
+
+    def analysed(conn) -> dict[tuple[bool, str, str], object]:
+        return {(r.ours, r.schemaname, r.relname): r.last_analyze for r in conn.execute(text(
+            "SELECT schemaname = current_schema() AS ours, schemaname, relname, last_analyze"
+            " FROM pg_stat_user_tables"))}
+
+    if store.dialect != "postgresql":
+        store.refresh_statistics()
+        return
+    with store.connect() as conn:
+        before = analysed(conn)
+    store.refresh_statistics()
+    with store.connect() as conn:
+        after = analysed(conn)
+    ours = {key[2] for key, at in after.items() if key[0] and at is not None}
+    assert {"articles", "events", "event_actors", "story_features", "analysis_leases"} <= ours
+    assert {k: v for k, v in after.items() if not k[0] and k in before} == {k: v for k, v in before.items() if not k[0]}
+
+
 def test_exact_duplicates_are_one_article_with_sightings(store):
     first = store.write_batch([make(url="https://a.example/x?utm_source=rss", source="feed-a")])[0]
     again = store.write_batch([make(url="https://a.example/x#top", source="feed-b")])[0]

@@ -55,6 +55,7 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
         steps: list[tuple[str, int, float]] = []
         started = time.monotonic()
         ingested = ingest_reported(store, inputs, batch_size=batch_size, workers=workers, outlet=outlet, engine=chosen)
+        store.refresh_statistics()  # the planner sees the loaded tables (PostgreSQL; autovacuum may be off or late)
         steps.append(("read and stored", ingested.processed, time.monotonic() - started))
         started = time.monotonic()
         # leased chunks: backfills run side by side (each --no-stories) share the queue; registered
@@ -74,6 +75,7 @@ def backfill(inputs: Inputs, db: DbOption = None, engine: EngineOption = "local"
         steps.append((f"analysed ({where})", found.articles, time.monotonic() - started))
         if cluster:
             started = time.monotonic()
+            store.refresh_statistics()  # the analysis's tables as they now are, before story assignment reads them
             with progress_bar() as bar:
                 assigned = stories.update(store, progress=Progress(bar))
             assert assigned is not None

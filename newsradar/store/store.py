@@ -139,6 +139,21 @@ class Store:
             return None
         return value.isoformat() if self.dialect == "sqlite" else value
 
+    def refresh_statistics(self) -> None:
+        """After a bulk load, have PostgreSQL's planner see the tables as they now are (``ANALYZE``
+        of this store's own tables, not the whole database's). Autovacuum does it in time — when it
+        runs: with it off, a 100,000-article backfill's story assignment read each chunk's events
+        by a sequential scan (3 s a chunk of 256; 46 instead of 64 ms an article after ``ANALYZE``).
+        SQLite's planner needs no statistics for these queries: nothing to do."""
+        if self.dialect != "postgresql":
+            return
+        with self.connect(write=True) as conn:
+            tables = [row[0] for row in conn.execute(text(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                " AND table_type = 'BASE TABLE' ORDER BY table_name"))]
+            if tables:
+                conn.execute(text("ANALYZE " + ", ".join('"' + t.replace('"', '""') + '"' for t in tables)))
+
     # --- migrations -------------------------------------------------------------------------------
 
     def migrate(self) -> list[int]:
