@@ -109,6 +109,8 @@ def test_a_worker_engine_keeps_its_actors_and_drops_dead_ones(tmp_path):
         again = engine.session(analysis.registered(), 10)
         assert again.actors == first.actors  # the same loaded actor, not a new one
         ray.kill(again.actors[0], no_restart=True)  # its node lost beyond the restarts
+        with pytest.raises(ray.exceptions.RayActorError):  # the kill is asynchronous: wait until it took
+            ray.get(again.actors[0].peak_memory.remote(), timeout=60)
         engine.end_session(again)
         assert engine.last_peak_memory == [] and engine._kept == {}
         fresh = engine.session(analysis.registered(), 10)
