@@ -589,7 +589,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         17,
-        "workers' machine (host, boot and process namespace): a dead holder's leases are freed only by a process"
+        "workers' machine (boot id and process-id namespace): a dead holder's leases are freed only by a process"
         " that can see it",
         sqlite=("ALTER TABLE workers ADD COLUMN machine TEXT",),
         postgresql=("ALTER TABLE workers ADD COLUMN machine TEXT",),
