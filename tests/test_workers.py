@@ -271,6 +271,32 @@ def test_the_leases_of_a_dead_process_here_are_freed_at_once(store):
     assert [f.id for f in feed_store.due(store, datetime.now(UTC))] == [feed.id]  # its feed is due again too
 
 
+def test_a_restarted_worker_frees_its_killed_predecessors_leases_and_renewals_say_it_is_alive(store):
+    """A worker started again under the same name, after the first was killed, takes back the feed
+    its predecessor held at once (not after the lease); a renewal marks the holder seen."""
+    from newsradar import worker
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    long_ago = store.db_time(datetime.now(UTC) - timedelta(days=1))
+    with store.connect(write=True) as conn:
+        conn.execute(text("INSERT INTO workers (name, host, pid, machine, started_at, seen_at, state)"
+                          " VALUES ('w', :h, :p, :m, :t, :t, 'polling')"),
+                     {"h": socket.gethostname(), "p": ended.pid, "m": leases.machine(), "t": long_ago})
+    feed, _ = feed_store.add(store, "https://feeds.example.org/rss")
+    assert [f.id for f in leases.claim_feeds(store, "w", 5, 600)] == [feed.id]
+    stop = threading.Event()
+    stop.set()  # no round: only what the worker does as it starts and stops
+    worker.run(store, stop, name="w")
+    assert [f.id for f in leases.claim_feeds(store, "other", 5, 600)] == [feed.id]
+    pipeline.run([str(EXAMPLES / "jsonl")], store, analyse=False)
+    leases.claim_articles(store, "w", [r["id"] for r in store.iter_articles()][:1], 600)
+    before = [r["seen_at"] for r in leases.workers(store) if r["name"] == "w"][0]
+    time.sleep(0.01)
+    leases.renew_articles(store, "w", 600)
+    assert [r["seen_at"] for r in leases.workers(store) if r["name"] == "w"][0] > before
+
+
 def test_a_leased_feed_is_not_due_to_others_before_its_lease_ends(store):
     feed, _ = feed_store.add(store, "https://feeds.example.org/rss")
     before = feed_store.next_due(store)
