@@ -100,6 +100,18 @@ class _Sleeper:
         return [(records[0], {})]
 
 
+def _wait_until_dead(actor, limit=60.0):
+    """ray.kill is asynchronous: a call sent just after it may still be answered. Ask until one fails."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            ray.get(actor.peak_memory.remote(), timeout=limit)
+        except ray.exceptions.RayActorError:
+            return
+        assert time.monotonic() < deadline, "the killed actor still answers"
+        time.sleep(0.05)
+
+
 def test_a_worker_engine_keeps_its_actors_and_drops_dead_ones(tmp_path):
     engine = engines.open_engine("ray", workers=1)
     engine.keep_actors = True
@@ -109,8 +121,7 @@ def test_a_worker_engine_keeps_its_actors_and_drops_dead_ones(tmp_path):
         again = engine.session(analysis.registered(), 10)
         assert again.actors == first.actors  # the same loaded actor, not a new one
         ray.kill(again.actors[0], no_restart=True)  # its node lost beyond the restarts
-        with pytest.raises(ray.exceptions.RayActorError):  # the kill is asynchronous: wait until it took
-            ray.get(again.actors[0].peak_memory.remote(), timeout=60)
+        _wait_until_dead(again.actors[0])
         engine.end_session(again)
         assert engine.last_peak_memory == [] and engine._kept == {}
         fresh = engine.session(analysis.registered(), 10)
