@@ -152,7 +152,8 @@ class Store:
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
                 " AND table_type = 'BASE TABLE' ORDER BY table_name"))]
             if tables:
-                conn.execute(text("ANALYZE " + ", ".join('"' + t.replace('"', '""') + '"' for t in tables)))
+                quote = conn.dialect.identifier_preparer.quote_identifier
+                conn.execute(text("ANALYZE " + ", ".join(quote(t) for t in tables)))
 
     # --- migrations -------------------------------------------------------------------------------
 
